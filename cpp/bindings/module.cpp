@@ -1,0 +1,512 @@
+// fasttape._core: the pybind11 layer. It converts Python arguments to
+// tensors (Python scalars take the other operand's dtype, as in TensorFlow),
+// releases the GIL around big kernels, and does nothing else: there is no
+// Python between a binding call and the op.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "fasttape/fasttape.hpp"
+
+namespace py = pybind11;
+using namespace fasttape;
+
+using TensorPtr = std::shared_ptr<TensorImpl>;
+
+namespace {
+
+constexpr int64_t kReleaseGil = 1 << 16;  // elements above which kernels run without the GIL
+
+PyObject* g_invalid_argument = nullptr;  // fasttape.errors.InvalidArgumentError
+py::object g_convert_fallback;           // fasttape._convert.fallback(obj, dtype_code)
+py::handle g_tensor_type;
+
+inline py::object not_impl() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
+inline int64_t to_i64(py::handle h) {
+  py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!i) throw py::error_already_set();
+  return i.cast<int64_t>();
+}
+inline bool is_tensor(py::handle h) { return Py_TYPE(h.ptr()) == reinterpret_cast<PyTypeObject*>(g_tensor_type.ptr()) || py::isinstance<TensorImpl>(h); }
+inline Tensor as_tensor(py::handle h) { return Tensor(h.cast<TensorPtr>()); }
+inline py::object wrap(const Tensor& t) {
+  if (!t.defined()) return py::none();
+  return py::cast(t.ptr());
+}
+
+bool numpy_dtype(const py::dtype& dt, DType* out) {
+  char k = dt.kind();
+  size_t sz = dt.itemsize();
+  if (k == 'f' && sz == 4) *out = DType::Float32;
+  else if (k == 'f' && sz == 8) *out = DType::Float64;
+  else if (k == 'i' && sz == 4) *out = DType::Int32;
+  else if (k == 'i' && sz == 8) *out = DType::Int64;
+  else if (k == 'b' && sz == 1) *out = DType::Bool;
+  else return false;
+  return true;
+}
+
+[[noreturn]] void type_error(const std::string& msg) { throw py::type_error(msg); }
+
+Tensor scalar_for(double v, DType d, py::handle src) {
+  (void)src;
+  return Tensor::scalar(v, d);
+}
+
+// Converts a Python object to a tensor. `like` (may be null) is the other
+// operand: Python scalars and numpy values take its dtype.
+// Returns an undefined tensor if the object is of a kind nobody converts
+// (the caller then returns NotImplemented from an operator).
+Tensor to_tensor(py::handle h, const Tensor* like) {
+  if (is_tensor(h)) return as_tensor(h);
+  PyObject* o = h.ptr();
+  if (PyBool_Check(o)) {
+    DType d = like ? like->dtype() : DType::Bool;
+    return Tensor::scalar(o == Py_True ? 1.0 : 0.0, d);
+  }
+  if (PyFloat_Check(o)) {
+    double v = PyFloat_AS_DOUBLE(o);
+    if (like && !is_floating(like->dtype()))
+      type_error("Cannot convert " + py::repr(h).cast<std::string>() + " to EagerTensor of dtype " +
+                 dtype_name(like->dtype()));
+    return scalar_for(v, like ? like->dtype() : DType::Float32, h);
+  }
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow) type_error("Can't convert Python int " + py::repr(h).cast<std::string>() + " to a tensor: out of int64 range");
+    DType d = like ? like->dtype()
+                   : (v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max()
+                          ? DType::Int32
+                          : DType::Int64);
+    if (d == DType::Int64) {
+      Tensor t = Tensor::empty(Shape(), DType::Int64);
+      *t.mutable_data<int64_t>() = v;
+      return t;
+    }
+    return Tensor::scalar(static_cast<double>(v), d);
+  }
+  // Everything else (numpy arrays and scalars, lists, Variables, ...) goes
+  // through the Python fallback, which knows TensorFlow's conversion rules.
+  py::object r = g_convert_fallback(h, like ? py::object(py::int_(static_cast<int>(like->dtype()))) : py::object(py::none()));
+  if (r.ptr() == Py_NotImplemented) return Tensor();
+  return as_tensor(r);
+}
+
+bool is_python_scalar(py::handle h) {
+  PyObject* o = h.ptr();
+  return PyFloat_Check(o) || PyLong_Check(o);
+}
+
+// Converts both operands of a binary op: tensor-like operands first, Python
+// scalars then take their dtype.
+bool operands(py::handle a, py::handle b, Tensor* ta, Tensor* tb) {
+  if (is_tensor(a)) {
+    *ta = as_tensor(a);
+    *tb = to_tensor(b, ta);
+  } else if (is_tensor(b)) {
+    *tb = as_tensor(b);
+    *ta = to_tensor(a, tb);
+  } else if (is_python_scalar(a) && !is_python_scalar(b)) {
+    *tb = to_tensor(b, nullptr);
+    if (!tb->defined()) return false;
+    *ta = to_tensor(a, tb);
+  } else {
+    *ta = to_tensor(a, nullptr);
+    if (!ta->defined()) return false;
+    *tb = to_tensor(b, ta);
+  }
+  return ta->defined() && tb->defined();
+}
+
+Tensor must(py::handle h, const char* op) {
+  Tensor t = to_tensor(h, nullptr);
+  if (!t.defined())
+    type_error(std::string(op) + ": cannot convert an object of type " +
+               py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>() + " to a tensor");
+  return t;
+}
+
+template <class F>
+Tensor run(int64_t size, F&& f) {
+  if (size >= kReleaseGil) {
+    py::gil_scoped_release nogil;
+    return f();
+  }
+  return f();
+}
+
+using BinFn = Tensor (*)(const Tensor&, const Tensor&);
+using UnFn = Tensor (*)(const Tensor&);
+
+template <BinFn F>
+py::object bin_fn(py::handle a, py::handle b, py::handle /*name*/) {
+  Tensor ta, tb;
+  if (!operands(a, b, &ta, &tb)) {
+    if (!ta.defined()) must(a, "binary op");
+    must(b, "binary op");
+  }
+  return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
+}
+
+// Operators return NotImplemented for operands they cannot convert.
+template <BinFn F>
+py::object bin_op(py::handle self, py::handle other) {
+  Tensor ta, tb;
+  if (!operands(self, other, &ta, &tb)) return not_impl();
+  return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
+}
+template <BinFn F>
+py::object bin_rop(py::handle self, py::handle other) {
+  Tensor ta, tb;
+  if (!operands(other, self, &ta, &tb)) return not_impl();
+  return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
+}
+
+template <UnFn F>
+py::object un_fn(py::handle x, py::handle /*name*/) {
+  Tensor t = must(x, "unary op");
+  return wrap(run(t.numel(), [&] { return F(t); }));
+}
+
+Axes parse_axes(py::handle axis) {
+  if (axis.is_none()) return Axes::All();
+  if (is_tensor(axis)) {
+    Tensor t = as_tensor(axis);
+    std::vector<int64_t> v;
+    for (double d : t.to_vector()) v.push_back(static_cast<int64_t>(d));
+    return Axes(v);
+  }
+  if (PyLong_Check(axis.ptr())) return Axes({axis.cast<int64_t>()});
+  std::vector<int64_t> v;
+  for (py::handle a : axis) v.push_back(to_i64(a));
+  return Axes(v);
+}
+
+std::vector<int64_t> parse_shape(py::handle s) {
+  if (is_tensor(s)) {
+    std::vector<int64_t> v;
+    for (double d : as_tensor(s).to_vector()) v.push_back(static_cast<int64_t>(d));
+    return v;
+  }
+  if (PyLong_Check(s.ptr())) return {s.cast<int64_t>()};
+  std::vector<int64_t> v;
+  for (py::handle a : s) v.push_back(a.is_none() ? -1 : to_i64(a));
+  return v;
+}
+
+py::tuple shape_tuple(const Shape& s) {
+  py::tuple t(s.size());
+  for (int i = 0; i < s.size(); ++i) t[i] = py::int_(s[i]);
+  return t;
+}
+
+py::dtype np_dtype(DType d) {
+  switch (d) {
+    case DType::Float32: return py::dtype::of<float>();
+    case DType::Float64: return py::dtype::of<double>();
+    case DType::Int32: return py::dtype::of<int32_t>();
+    case DType::Int64: return py::dtype::of<int64_t>();
+    case DType::Bool: return py::dtype::of<bool>();
+  }
+  return py::dtype::of<float>();
+}
+
+std::vector<ssize_t> np_strides(const Tensor& t) {
+  std::vector<ssize_t> st(t.ndim());
+  ssize_t s = static_cast<ssize_t>(dtype_size(t.dtype()));
+  for (int i = t.ndim() - 1; i >= 0; --i) {
+    st[i] = s;
+    s *= static_cast<ssize_t>(t.dim(i));
+  }
+  return st;
+}
+
+// A read-only numpy view of the tensor's buffer; the view keeps it alive.
+py::array view(const Tensor& t) {
+  auto* keep = new Tensor(t);
+  py::capsule owner(keep, [](void* p) { delete static_cast<Tensor*>(p); });
+  std::vector<ssize_t> shape(t.shape().begin(), t.shape().end());
+  py::array a(np_dtype(t.dtype()), shape, np_strides(t), t.raw(), owner);
+  py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return a;
+}
+
+// A fresh, writable copy.
+py::array copy_out(const Tensor& t) {
+  std::vector<ssize_t> shape(t.shape().begin(), t.shape().end());
+  py::array a(np_dtype(t.dtype()), shape, np_strides(t));
+  if (t.nbytes()) std::memcpy(a.mutable_data(), t.raw(), t.nbytes());
+  return a;
+}
+
+Tensor from_numpy(py::array a) {
+  DType d;
+  if (!numpy_dtype(a.dtype(), &d))
+    type_error("fasttape supports float32, float64, int32, int64 and bool; got numpy dtype " +
+               py::str(a.dtype()).cast<std::string>() + " (convert with .astype)");
+  if (!(a.flags() & py::array::c_style)) a = py::array::ensure(a, py::array::c_style | py::array::forcecast);
+  std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
+  return Tensor::from_data(a.data(), Shape(shape), d);
+}
+
+DType dtype_from_code(int code) {
+  if (code < 0 || code > 4) throw py::value_error("invalid dtype code " + std::to_string(code));
+  return static_cast<DType>(code);
+}
+
+py::list tensors_to_list(const std::vector<Tensor>& v) {
+  py::list l(v.size());
+  for (size_t i = 0; i < v.size(); ++i) l[i] = wrap(v[i]);
+  return l;
+}
+
+std::vector<Tensor> list_to_tensors(py::handle seq, bool allow_none) {
+  std::vector<Tensor> v;
+  for (py::handle h : seq) {
+    if (h.is_none() && allow_none) v.emplace_back();
+    else v.push_back(must(h, "gradient"));
+  }
+  return v;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "fasttape's C++ engine: tensors, tape, op table and kernels";
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const InvalidArgument& e) {
+      PyErr_SetString(g_invalid_argument ? g_invalid_argument : PyExc_ValueError, e.what());
+    } catch (const TapeError& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+
+  auto T = py::class_<TensorImpl, TensorPtr>(m, "Tensor", py::dynamic_attr());
+  g_tensor_type = T;
+  T.def_property_readonly("_shape", [](const TensorImpl& t) { return shape_tuple(t.shape); })
+      .def_property_readonly("_dtype_code", [](const TensorImpl& t) { return static_cast<int>(t.dtype); })
+      .def_property_readonly("ndim", [](const TensorImpl& t) { return t.shape.size(); })
+      .def_property_readonly("_id", [](const TensorImpl& t) { return t.id; })
+      .def("_numpy", [](const TensorPtr& t) { return copy_out(Tensor(t)); })
+      .def("_view", [](const TensorPtr& t) { return view(Tensor(t)); })
+      .def("_item", [](const TensorPtr& t) { return Tensor(t).item(); })
+      .def("__len__",
+           [](const TensorImpl& t) {
+             if (t.shape.size() == 0) throw py::type_error("Scalar tensor has no `len()`");
+             return t.shape[0];
+           })
+      .def("__add__", &bin_op<add>, py::is_operator())
+      .def("__radd__", &bin_rop<add>, py::is_operator())
+      .def("__sub__", &bin_op<subtract>, py::is_operator())
+      .def("__rsub__", &bin_rop<subtract>, py::is_operator())
+      .def("__mul__", &bin_op<multiply>, py::is_operator())
+      .def("__rmul__", &bin_rop<multiply>, py::is_operator())
+      .def("__truediv__", &bin_op<divide>, py::is_operator())
+      .def("__rtruediv__", &bin_rop<divide>, py::is_operator())
+      .def("__floordiv__", &bin_op<floordiv>, py::is_operator())
+      .def("__rfloordiv__", &bin_rop<floordiv>, py::is_operator())
+      .def("__mod__", &bin_op<floormod>, py::is_operator())
+      .def("__rmod__", &bin_rop<floormod>, py::is_operator())
+      .def("__pow__", &bin_op<fasttape::pow>, py::is_operator())
+      .def("__rpow__", &bin_rop<fasttape::pow>, py::is_operator())
+      .def("__lt__", &bin_op<less>, py::is_operator())
+      .def("__le__", &bin_op<less_equal>, py::is_operator())
+      .def("__gt__", &bin_op<greater>, py::is_operator())
+      .def("__ge__", &bin_op<greater_equal>, py::is_operator())
+      .def("__eq__", &bin_op<equal>, py::is_operator())
+      .def("__ne__", &bin_op<not_equal>, py::is_operator())
+      .def("__and__", &bin_op<logical_and>, py::is_operator())
+      .def("__rand__", &bin_rop<logical_and>, py::is_operator())
+      .def("__or__", &bin_op<logical_or>, py::is_operator())
+      .def("__ror__", &bin_rop<logical_or>, py::is_operator())
+      .def("__invert__", [](const TensorPtr& t) { return wrap(logical_not(Tensor(t))); })
+      .def("__neg__", [](const TensorPtr& t) { return wrap(negative(Tensor(t))); })
+      .def("__pos__", [](const TensorPtr& t) { return t; })
+      .def("__abs__", [](const TensorPtr& t) { return wrap(fasttape::abs(Tensor(t))); })
+      .def("__matmul__",
+           [](py::handle a, py::handle b) -> py::object {
+             Tensor ta, tb;
+             if (!operands(a, b, &ta, &tb)) return not_impl();
+             return wrap(run(ta.numel() + tb.numel(), [&] { return matmul(ta, tb); }));
+           },
+           py::is_operator())
+      .def("__rmatmul__",
+           [](py::handle a, py::handle b) -> py::object {
+             Tensor ta, tb;
+             if (!operands(b, a, &ta, &tb)) return not_impl();
+             return wrap(run(ta.numel() + tb.numel(), [&] { return matmul(ta, tb); }));
+           },
+           py::is_operator());
+  T.attr("__array_priority__") = 100;
+
+  // ---------------------------------------------------------------- conversion
+  m.def("_set_hooks", [](py::object invalid_argument, py::object fallback) {
+    g_invalid_argument = invalid_argument.release().ptr();
+    g_convert_fallback = std::move(fallback);
+  });
+  m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); });
+  m.def("from_numpy_as",
+        [](py::array a, int code) { return wrap(cast(from_numpy(std::move(a)), dtype_from_code(code))); });
+  m.def("to_tensor", [](py::handle h, py::object like_code) {
+    if (like_code.is_none()) return wrap(must(h, "convert_to_tensor"));
+    Tensor like = Tensor::scalar(0, dtype_from_code(like_code.cast<int>()));
+    Tensor t = to_tensor(h, &like);
+    if (!t.defined()) must(h, "convert_to_tensor");
+    return wrap(t);
+  });
+  m.def("fill", [](py::handle shape, double v, int code) {
+    return wrap(Tensor::full(Shape(parse_shape(shape)), v, dtype_from_code(code)));
+  });
+  m.def("is_tensor", [](py::handle h) { return is_tensor(h); });
+
+  // ---------------------------------------------------------------- ops
+  py::arg x("x"), y("y"), name("name");
+  auto nm = name = py::none();
+  m.def("add", &bin_fn<add>, x, y, nm);
+  m.def("subtract", &bin_fn<subtract>, x, y, nm);
+  m.def("multiply", &bin_fn<multiply>, x, y, nm);
+  m.def("divide", &bin_fn<divide>, x, y, nm);
+  m.def("floordiv", &bin_fn<floordiv>, x, y, nm);
+  m.def("floormod", &bin_fn<floormod>, x, y, nm);
+  m.def("pow", &bin_fn<fasttape::pow>, x, y, nm);
+  m.def("maximum", &bin_fn<maximum>, x, y, nm);
+  m.def("minimum", &bin_fn<minimum>, x, y, nm);
+  m.def("less", &bin_fn<less>, x, y, nm);
+  m.def("less_equal", &bin_fn<less_equal>, x, y, nm);
+  m.def("greater", &bin_fn<greater>, x, y, nm);
+  m.def("greater_equal", &bin_fn<greater_equal>, x, y, nm);
+  m.def("equal", &bin_fn<equal>, x, y, nm);
+  m.def("not_equal", &bin_fn<not_equal>, x, y, nm);
+  m.def("logical_and", &bin_fn<logical_and>, x, y, nm);
+  m.def("logical_or", &bin_fn<logical_or>, x, y, nm);
+  m.def("logical_not", &un_fn<logical_not>, x, nm);
+  m.def("negative", &un_fn<negative>, x, nm);
+  m.def("square", &un_fn<square>, x, nm);
+  m.def("sqrt", &un_fn<fasttape::sqrt>, x, nm);
+  m.def("exp", &un_fn<fasttape::exp>, x, nm);
+  m.def("log", &un_fn<fasttape::log>, x, nm);
+  m.def("sin", &un_fn<fasttape::sin>, x, nm);
+  m.def("cos", &un_fn<fasttape::cos>, x, nm);
+  m.def("tanh", &un_fn<fasttape::tanh>, x, nm);
+  m.def("sigmoid", &un_fn<sigmoid>, x, nm);
+  m.def("relu", &un_fn<relu>, py::arg("features"), nm);
+  m.def("abs", &un_fn<fasttape::abs>, x, nm);
+  m.def("sign", &un_fn<sign>, x, nm);
+  m.def(
+      "where",
+      [](py::handle c, py::handle a, py::handle b) {
+        Tensor tc = must(c, "where"), ta, tb;
+        if (!operands(a, b, &ta, &tb)) {
+          must(a, "where");
+          must(b, "where");
+        }
+        return wrap(where(tc, ta, tb));
+      },
+      py::arg("condition"), x, y);
+  m.def(
+      "reduce_sum",
+      [](py::handle x, py::handle axis, bool keepdims, py::handle) {
+        Tensor t = must(x, "reduce_sum");
+        Axes ax = parse_axes(axis);
+        return wrap(run(t.numel(), [&] { return reduce_sum(t, ax, keepdims); }));
+      },
+      py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false, nm);
+  m.def(
+      "reduce_mean",
+      [](py::handle x, py::handle axis, bool keepdims, py::handle) {
+        Tensor t = must(x, "reduce_mean");
+        Axes ax = parse_axes(axis);
+        return wrap(run(t.numel(), [&] { return reduce_mean(t, ax, keepdims); }));
+      },
+      py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false, nm);
+  m.def(
+      "matmul",
+      [](py::handle a, py::handle b, bool ta, bool tb, bool aa, bool ab) {
+        Tensor A, B;
+        if (!operands(a, b, &A, &B)) {
+          must(a, "matmul");
+          must(b, "matmul");
+        }
+        return wrap(run(A.numel() + B.numel(), [&] { return matmul(A, B, ta || aa, tb || ab); }));
+      },
+      py::arg("a"), py::arg("b"), py::arg("transpose_a") = false, py::arg("transpose_b") = false,
+      py::arg("adjoint_a") = false, py::arg("adjoint_b") = false);
+  m.def(
+      "reshape", [](py::handle x, py::handle shape) { return wrap(reshape(must(x, "reshape"), parse_shape(shape))); },
+      py::arg("tensor"), py::arg("shape"));
+  m.def(
+      "transpose",
+      [](py::handle x, py::handle perm) {
+        Tensor t = must(x, "transpose");
+        std::vector<int64_t> p = perm.is_none() ? std::vector<int64_t>{} : parse_shape(perm);
+        return wrap(run(t.numel(), [&] { return transpose(t, p); }));
+      },
+      py::arg("a"), py::arg("perm") = py::none());
+  m.def("cast", [](py::handle x, int code) { return wrap(cast(must(x, "cast"), dtype_from_code(code))); });
+  m.def(
+      "broadcast_to",
+      [](py::handle x, py::handle shape) {
+        return wrap(broadcast_to(must(x, "broadcast_to"), Shape(parse_shape(shape))));
+      },
+      py::arg("input"), py::arg("shape"));
+  m.def("sum_to", [](py::handle x, py::handle shape) { return wrap(sum_to(must(x, "sum_to"), Shape(parse_shape(shape)))); });
+  m.def("strided_slice", [](py::handle x, std::vector<int64_t> b, std::vector<int64_t> e, std::vector<int64_t> s) {
+    return wrap(strided_slice(must(x, "strided_slice"), b, e, s));
+  });
+  m.def("strided_slice_grad", [](py::handle dy, py::handle shape, std::vector<int64_t> b, std::vector<int64_t> e,
+                                 std::vector<int64_t> s) {
+    return wrap(strided_slice_grad(must(dy, "strided_slice_grad"), Shape(parse_shape(shape)), b, e, s));
+  });
+  m.def("zeros_like_t", [](const TensorPtr& t) { return wrap(zeros_like(Tensor(t))); });
+
+  m.def("registered_ops", [] {
+    py::list l;
+    for (const OpDef* d : op_table()) l.append(d->name);
+    return l;
+  });
+
+  // ---------------------------------------------------------------- tape
+  py::class_<Tape, TapePtr>(m, "_Tape")
+      .def(py::init<bool>(), py::arg("persistent"))
+      .def("watch", [](Tape& t, const TensorPtr& x) { t.watch(Tensor(x)); })
+      .def("tracks", [](const Tape& t, const TensorPtr& x) { return t.tracks(Tensor(x)); })
+      .def_property_readonly("persistent", &Tape::persistent)
+      .def_property_readonly("num_records", &Tape::num_records)
+      .def_property_readonly("released", [](const Tape& t) { return t.released_; })
+      .def("clear", &Tape::clear)
+      .def("gradient", [](Tape& t, py::handle targets, py::handle sources, py::handle output_grads, bool zero) {
+        std::vector<Tensor> tg = list_to_tensors(targets, false);
+        std::vector<Tensor> src = list_to_tensors(sources, false);
+        std::vector<Tensor> og;
+        if (!output_grads.is_none()) og = list_to_tensors(output_grads, true);
+        return tensors_to_list(t.gradient(tg, src, og, zero));
+      });
+  m.def("push_tape", [](const TapePtr& t) { tape::push(t); });
+  m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); });
+
+  // ---------------------------------------------------------------- variables
+  py::class_<Variable>(m, "_VariableSlot")
+      .def(py::init([](const TensorPtr& t) { return Variable(Tensor(t)); }))
+      .def("read", [](const Variable& v) { return wrap(v.read()); })
+      .def("assign", [](Variable& v, const TensorPtr& t) { v.assign(Tensor(t)); })
+      .def("assign_add", [](Variable& v, const TensorPtr& t) { v.assign_add(Tensor(t)); })
+      .def("assign_sub", [](Variable& v, const TensorPtr& t) { v.assign_sub(Tensor(t)); });
+
+  // ---------------------------------------------------------------- config
+  m.def("num_threads", &fasttape::num_threads);
+  m.def("set_num_threads", &fasttape::set_num_threads);
+  m.def("simd_isa", &fasttape::simd_isa);
+#ifdef _OPENMP
+  m.attr("openmp") = true;
+#else
+  m.attr("openmp") = false;
+#endif
+}

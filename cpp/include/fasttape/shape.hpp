@@ -1,0 +1,78 @@
+// Shape: a small vector of int64 dimensions, inline up to 6 dims so that the
+// common tensor allocates nothing for its shape.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <vector>
+
+namespace fasttape {
+
+class Shape {
+ public:
+  static constexpr int kInline = 6;
+
+  Shape() = default;
+  Shape(std::initializer_list<int64_t> d) { assign(d.begin(), static_cast<int>(d.size())); }
+  explicit Shape(const std::vector<int64_t>& d) { assign(d.data(), static_cast<int>(d.size())); }
+  Shape(const int64_t* d, int n) { assign(d, n); }
+  Shape(const Shape& o) { assign(o.data(), o.size_); }
+  Shape& operator=(const Shape& o) {
+    if (this != &o) assign(o.data(), o.size_);
+    return *this;
+  }
+  ~Shape() { delete[] heap_; }
+
+  int size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const int64_t* data() const { return heap_ ? heap_ : inline_; }
+  int64_t* data() { return heap_ ? heap_ : inline_; }
+  int64_t operator[](int i) const { return data()[i]; }
+  int64_t& operator[](int i) { return data()[i]; }
+  const int64_t* begin() const { return data(); }
+  const int64_t* end() const { return data() + size_; }
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int i = 0; i < size_; ++i) n *= data()[i];
+    return n;
+  }
+  std::vector<int64_t> vec() const { return std::vector<int64_t>(begin(), end()); }
+  void push_back(int64_t v) {
+    int64_t tmp[64];
+    int n = size_;
+    if (n >= 64) return;
+    std::copy(begin(), end(), tmp);
+    tmp[n] = v;
+    assign(tmp, n + 1);
+  }
+
+  bool operator==(const Shape& o) const {
+    return size_ == o.size_ && std::equal(begin(), end(), o.begin());
+  }
+  bool operator!=(const Shape& o) const { return !(*this == o); }
+
+ private:
+  void assign(const int64_t* d, int n) {
+    if (n > kInline) {
+      int64_t* h = new int64_t[n];
+      std::copy(d, d + n, h);
+      delete[] heap_;
+      heap_ = h;
+    } else {
+      int64_t tmp[kInline];
+      std::copy(d, d + n, tmp);
+      delete[] heap_;
+      heap_ = nullptr;
+      std::copy(tmp, tmp + n, inline_);
+    }
+    size_ = n;
+  }
+  int64_t inline_[kInline] = {0, 0, 0, 0, 0, 0};
+  int64_t* heap_ = nullptr;
+  int size_ = 0;
+};
+
+}  // namespace fasttape

@@ -1,0 +1,167 @@
+// The tape: recording ops and the reverse sweep (TensorFlow's algorithm, our
+// data structures).
+//
+// Terms
+//   slot     a tape-local number given to every tensor the tape tracks. The
+//            tensor carries a TapeTag (tape uid -> slot); the tape keeps per
+//            slot the producing record (-1 = watched), dtype and shape.
+//   record   one recorded op: its OpDef and index ranges into flat arrays of
+//            input/output slots, saved tensors and integer attributes. No hash
+//            map and no heap object per op: everything is a contiguous vector.
+//   active   tapes on the calling thread's stack. An op is recorded on every
+//            active tape that tracks at least one of its inputs; its
+//            floating-point outputs then become tracked by that tape.
+//
+// The sweep (gradient)
+//   1. Forward over the records (they are in topological order): mark each
+//      slot that depends on a source. An input "needs a gradient" iff marked;
+//      a record none of whose inputs is marked is never visited.
+//   2. Seed the targets' slots with ones (or output_gradients).
+//   3. Backward over the records: skip a record whose outputs received no
+//      gradient; otherwise call its VJP with the needs-gradient mask and add
+//      the results into the input slots. Release each output's gradient (and,
+//      on a non-persistent tape, the record's saved tensors) right after.
+//   VJPs are written with fasttape ops, so an outer active tape records the
+//   backward pass: that is how nested tapes give higher-order gradients. A
+//   non-persistent tape is paused while it computes its own gradient.
+//
+// Invariants
+//   * Tapes are identified by a process-unique uid, never reused, so a stale
+//     tag on a tensor can never match a later tape.
+//   * Records only reference slots created before them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "fasttape/tensor.hpp"
+
+namespace fasttape {
+
+struct OpDef;
+
+// What a VJP sees: the saved tensors, attributes, and for each input whether
+// its gradient is wanted plus its dtype and shape.
+struct VjpContext {
+  const OpDef* op;
+  const Tensor* saved;
+  int n_saved;
+  const int64_t* attrs;
+  int n_attrs;
+  int n_inputs;
+  const bool* needs;         // [n_inputs]
+  const Shape* in_shapes;    // [n_inputs]; valid where needs[i]
+  const DType* in_dtypes;    // [n_inputs]; valid where needs[i]
+};
+
+// grads_out: one gradient per output (never undefined: missing ones are zeros).
+// grads_in: one per input; fill those with needs[i]; leave others undefined
+// (an undefined gradient means "no gradient" — None in Python).
+using VjpFn = void (*)(const VjpContext& ctx, const Tensor* grads_out, Tensor* grads_in);
+
+struct OpDef {
+  const char* name;
+  VjpFn vjp;  // nullptr = not differentiable (never recorded)
+  OpDef(const char* n, VjpFn f);
+};
+
+// All registered differentiable ops (the op table), in registration order.
+const std::vector<const OpDef*>& op_table();
+
+class Tape;
+using TapePtr = std::shared_ptr<Tape>;
+
+// ------------------------------------------------------------ recording
+namespace tape {
+
+// True if some tape is active on this thread: one thread-local load.
+bool any_active();
+
+// Appends a record on every active tape that tracks one of `inputs`. Outputs
+// with a floating dtype become tracked there. Called by ops after forward.
+void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
+            std::initializer_list<const Tensor*> outputs,
+            std::initializer_list<Tensor> saved, std::initializer_list<int64_t> attrs = {});
+void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs,
+              int n_out, const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs);
+
+void push(const TapePtr& t);
+// Removes t from this thread's stack (wherever it is). No-op if absent.
+void pop(const Tape* t);
+// Is any active tape tracking this tensor?
+bool is_tracked(const Tensor& t);
+
+}  // namespace tape
+
+class Tape {
+ public:
+  explicit Tape(bool persistent);
+  ~Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
+  uint64_t uid() const { return uid_; }
+  bool persistent() const { return persistent_; }
+
+  // Starts tracking t (floating dtypes only; others are ignored, as their
+  // gradient is None). Watching twice is harmless.
+  void watch(const Tensor& t);
+  bool tracks(const Tensor& t) const;
+
+  // Gradients of sum(targets[i] * output_grads[i]) w.r.t. each source.
+  // output_grads may be empty or hold undefined entries (= ones). Undefined
+  // results mean "not connected" unless zero_unconnected (then zeros).
+  std::vector<Tensor> gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
+                               const std::vector<Tensor>& output_grads, bool zero_unconnected);
+
+  // Forget everything recorded (the tape stays usable).
+  void clear();
+  size_t num_records() const { return records_.size(); }
+  size_t num_slots() const { return slots_.size(); }
+
+  // ---- used by the recorder
+  struct Record {
+    const OpDef* op;
+    uint32_t in_off, n_in, out_off, n_out, saved_off, n_saved, attr_off, n_attrs;
+  };
+  struct Slot {
+    int32_t producer;  // record index, -1 = watched
+    DType dtype;
+    Shape shape;
+  };
+  int32_t new_slot(const Tensor& t, int32_t producer);
+  std::vector<Record> records_;
+  std::vector<int32_t> refs_;   // input and output slots of all records
+  std::vector<Tensor> saved_;   // saved tensors of all records
+  std::vector<int64_t> attrs_;  // integer attributes of all records
+  std::vector<Slot> slots_;
+  bool released_ = false;  // a non-persistent tape after its gradient call
+
+ private:
+  uint64_t uid_;
+  bool persistent_;
+};
+
+// RAII tape for C++ users: pushed on construction, popped on destruction
+// (or by stop()).
+class GradientTape {
+ public:
+  explicit GradientTape(bool persistent = false);
+  ~GradientTape();
+  GradientTape(const GradientTape&) = delete;
+  GradientTape& operator=(const GradientTape&) = delete;
+
+  void watch(const Tensor& t) { tape_->watch(t); }
+  // Stops recording (as leaving TensorFlow's `with` block does).
+  void stop();
+  Tensor gradient(const Tensor& target, const Tensor& source);
+  std::vector<Tensor> gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources);
+  Tape& tape() { return *tape_; }
+
+ private:
+  TapePtr tape_;
+  bool active_ = false;
+};
+
+}  // namespace fasttape

@@ -1,0 +1,67 @@
+// Dense kernels. They know nothing about tapes: each fills a preallocated
+// output tensor from its inputs.
+//
+// SIMD: hot loops are compiled several times (baseline x86-64, x86-64-v3 =
+// AVX2+FMA, x86-64-v4 = AVX-512) and the loader picks the best one the CPU
+// supports (GCC/Clang target_clones). The default build never uses
+// -march=native, so one wheel runs everywhere.
+//
+// Threads: OpenMP, only above a size threshold (parallel_for below).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "fasttape/tensor.hpp"
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(FASTTAPE_NO_MULTIVERSION)
+#define FT_MULTIVERSION __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define FT_MULTIVERSION
+#endif
+
+namespace fasttape {
+namespace kernels {
+
+constexpr int kMaxDims = 16;
+
+enum class BinOp {
+  Add, Sub, Mul, Div, Pow, Max, Min, FloorDiv, FloorMod,
+  Less, LessEq, Greater, GreaterEq, Eq, NotEq, And, Or
+};
+enum class UnOp { Neg, Square, Sqrt, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Not };
+
+// numpy broadcasting of two shapes; false if incompatible.
+bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out);
+
+// out = a (op) b, with a and b broadcast to out's shape. For comparisons out
+// is bool; otherwise out has the inputs' dtype. out may alias a when a has
+// out's shape (used for in-place variable updates).
+void binary(BinOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+void unary(UnOp op, const Tensor& x, const Tensor& out);
+void where(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out);
+void fill(const Tensor& out, double v);
+void cast(const Tensor& x, const Tensor& out);
+
+// out (keepdims shape of x with reduced dims = 1) = sum of x over reduced dims.
+void reduce_sum(const Tensor& x, const std::vector<bool>& reduced, const Tensor& out);
+// out = x broadcast to out's shape.
+void broadcast_copy(const Tensor& x, const Tensor& out);
+// out[...] = x permuted: out dim i is x dim perm[i].
+void transpose(const Tensor& x, const std::vector<int64_t>& perm, const Tensor& out);
+// Gather (forward) or scatter (adjoint, into zeroed out) of a strided slice.
+void strided_slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& strides,
+                   const Tensor& out);
+void strided_slice_scatter(const Tensor& dy, const std::vector<int64_t>& begin,
+                           const std::vector<int64_t>& strides, const Tensor& out);
+
+// C[b] = op(A[b]) @ op(B[b]) over broadcast batch dims; out preallocated.
+void matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tensor& out);
+
+int num_threads();
+void set_num_threads(int n);
+const char* isa_name();
+
+}  // namespace kernels
+}  // namespace fasttape

@@ -1,0 +1,43 @@
+// parallel_for: OpenMP above a size threshold only, so tiny tensors never
+// pay for a thread team.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace fasttape {
+namespace kernels {
+
+int num_threads();
+
+// Elementwise work below this many elements runs on the calling thread.
+constexpr int64_t kParallelGrain = 1 << 15;
+
+// Calls f(begin, end) over [0, n) split into contiguous chunks; in parallel
+// only when n >= 2 * grain and more than one thread is configured.
+template <class F>
+inline void parallel_for(int64_t n, int64_t grain, F&& f) {
+#ifdef _OPENMP
+  int nt = num_threads();
+  if (n >= 2 * grain && nt > 1) {
+    int64_t chunks = std::min<int64_t>(nt, n / grain);
+#pragma omp parallel num_threads(static_cast<int>(chunks))
+    {
+      int64_t t = omp_get_thread_num(), k = omp_get_num_threads();
+      int64_t b = n * t / k, e = n * (t + 1) / k;
+      if (b < e) f(b, e);
+    }
+    return;
+  }
+#else
+  (void)grain;
+#endif
+  if (n > 0) f(0, n);
+}
+
+}  // namespace kernels
+}  // namespace fasttape

@@ -1,0 +1,63 @@
+// Shared helpers of the op table: argument checks with TensorFlow-style error
+// messages (naming the op, the shapes or dtypes and the fix) and the
+// recording shorthand every op uses.
+#pragma once
+
+#include <string>
+
+#include "fasttape/ops.hpp"
+#include "fasttape/tape.hpp"
+#include "kernels/kernels.hpp"
+
+namespace fasttape {
+namespace ops_detail {
+
+// Names of an op: ours (fasttape.multiply) and TensorFlow's kernel name (Mul),
+// both shown in errors so that messages read like TensorFlow's.
+struct OpName {
+  const char* ours;
+  const char* tf;
+};
+
+[[noreturn]] inline void fail(const OpName& op, const std::string& what) {
+  throw InvalidArgument(std::string(op.ours) + ": " + what + " [Op:" + op.tf + "]");
+}
+
+inline void check_same_dtype(const OpName& op, const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype())
+    fail(op, std::string("cannot compute ") + op.tf + " as input #1(zero-based) was expected to be a " +
+                 dtype_name(a.dtype()) + " tensor but is a " + dtype_name(b.dtype()) +
+                 " tensor; both inputs must have the same dtype, so cast one with fasttape.cast");
+}
+
+inline void check_not_bool(const OpName& op, const Tensor& a) {
+  if (a.dtype() == DType::Bool)
+    fail(op, "bool tensors are not supported; cast to a numeric dtype with fasttape.cast");
+}
+
+inline void check_float(const OpName& op, const Tensor& a) {
+  if (!is_floating(a.dtype()))
+    fail(op, std::string("input dtype ") + dtype_name(a.dtype()) +
+                 " is not supported; this op needs float32 or float64 (use fasttape.cast)");
+}
+
+inline Shape broadcast_or_fail(const OpName& op, const Shape& a, const Shape& b) {
+  Shape out;
+  if (!kernels::broadcast_shapes(a, b, &out))
+    fail(op, "Incompatible shapes: " + shape_str(a) + " vs. " + shape_str(b) +
+                 "; the shapes must be equal or broadcastable (numpy rules)");
+  return out;
+}
+
+// Normalises a possibly negative axis against rank r.
+inline int64_t norm_axis(const OpName& op, int64_t axis, int r) {
+  if (axis < -r || axis >= r || r == 0)
+    fail(op, "axis " + std::to_string(axis) + " is out of range for a tensor of rank " + std::to_string(r) +
+                 (r ? " (valid axes: " + std::to_string(-r) + " to " + std::to_string(r - 1) + ")" : ""));
+  return axis < 0 ? axis + r : axis;
+}
+
+inline Tensor scalar0(const Tensor& like) { return Tensor::scalar(0.0, like.dtype()); }
+
+}  // namespace ops_detail
+}  // namespace fasttape

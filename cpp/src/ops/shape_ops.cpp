@@ -1,0 +1,353 @@
+// Reductions, shape ops, slicing and matmul of the op table. Each entry:
+// forward, VJP, what it saves and its integer attributes (axes, perms,
+// slice bounds, transpose flags) — side by side.
+#include <algorithm>
+#include <numeric>
+
+#include "ops/common.hpp"
+
+namespace fasttape {
+using namespace ops_detail;
+
+namespace {
+
+// Reduced-dims mask for x under `axes`.
+std::vector<bool> reduce_mask(const OpName& op, const Tensor& x, const Axes& axes) {
+  std::vector<bool> m(x.ndim(), axes.all);
+  if (!axes.all)
+    for (int64_t a : axes.list) m[norm_axis(op, a, x.ndim())] = true;
+  return m;
+}
+
+Shape keep_shape(const Shape& in, const std::vector<bool>& m) {
+  std::vector<int64_t> d(in.begin(), in.end());
+  for (size_t i = 0; i < d.size(); ++i)
+    if (m[i]) d[i] = 1;
+  return Shape(d);
+}
+
+Shape drop_shape(const Shape& in, const std::vector<bool>& m) {
+  std::vector<int64_t> d;
+  for (int i = 0; i < in.size(); ++i)
+    if (!m[i]) d.push_back(in[i]);
+  return Shape(d);
+}
+
+std::vector<int64_t> mask_to_attrs(const std::vector<bool>& m) {
+  std::vector<int64_t> a;
+  for (size_t i = 0; i < m.size(); ++i)
+    if (m[i]) a.push_back(static_cast<int64_t>(i));
+  return a;
+}
+
+std::vector<bool> attrs_to_mask(const VjpContext& c, int r) {
+  std::vector<bool> m(r, false);
+  for (int i = 0; i < c.n_attrs; ++i) m[c.attrs[i]] = true;
+  return m;
+}
+
+Tensor sum_raw(const Tensor& x, const std::vector<bool>& m, bool keepdims) {
+  Shape ks = keep_shape(x.shape(), m);
+  Tensor out = Tensor::empty(ks, x.dtype());
+  kernels::reduce_sum(x, m, out);
+  return keepdims ? out : out.with_shape(drop_shape(x.shape(), m));
+}
+
+void record_attrs(const OpDef* def, const Tensor& in, const Tensor& out, const std::vector<Tensor>& saved,
+                  const std::vector<int64_t>& attrs) {
+  const Tensor* ins[1] = {&in};
+  const Tensor* outs[1] = {&out};
+  tape::record_n(def, ins, 1, outs, 1, saved.data(), static_cast<int>(saved.size()), attrs.data(),
+                 static_cast<int>(attrs.size()));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- reduce_sum: attrs = reduced axes
+static void sum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  const Shape& in = c.in_shapes[0];
+  gi[0] = broadcast_to(reshape(g[0], keep_shape(in, attrs_to_mask(c, in.size())).vec()), in);
+}
+static const OpDef kSum("reduce_sum", sum_vjp);
+Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims) {
+  const OpName op{"reduce_sum", "Sum"};
+  check_not_bool(op, x);
+  std::vector<bool> m = reduce_mask(op, x, axes);
+  Tensor out = sum_raw(x, m, keepdims);
+  if (tape::any_active()) record_attrs(&kSum, x, out, {}, mask_to_attrs(m));
+  return out;
+}
+
+// ---------------------------------------------------------------- reduce_mean: attrs = reduced axes
+static void mean_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  const Shape& in = c.in_shapes[0];
+  std::vector<bool> m = attrs_to_mask(c, in.size());
+  int64_t count = 1;
+  for (int i = 0; i < in.size(); ++i)
+    if (m[i]) count *= in[i];
+  Tensor b = broadcast_to(reshape(g[0], keep_shape(in, m).vec()), in);
+  gi[0] = divide(b, Tensor::scalar(static_cast<double>(count), b.dtype()));
+}
+static const OpDef kMean("reduce_mean", mean_vjp);
+Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
+  const OpName op{"reduce_mean", "Mean"};
+  check_not_bool(op, x);
+  std::vector<bool> m = reduce_mask(op, x, axes);
+  Tensor s = sum_raw(x, m, keepdims);
+  int64_t count = 1;
+  for (int i = 0; i < x.ndim(); ++i)
+    if (m[i]) count *= x.dim(i);
+  Tensor out = Tensor::empty(s.shape(), s.dtype());
+  Tensor n = Tensor::scalar(static_cast<double>(count), s.dtype());
+  kernels::binary(is_floating(s.dtype()) ? kernels::BinOp::Div : kernels::BinOp::FloorDiv, s, n, out);
+  if (tape::any_active()) record_attrs(&kMean, x, out, {}, mask_to_attrs(m));
+  return out;
+}
+
+// ---------------------------------------------------------------- reshape (shares the buffer)
+static void reshape_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = reshape(g[0], c.in_shapes[0].vec());
+}
+static const OpDef kReshape("reshape", reshape_vjp);
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
+  const OpName op{"reshape", "Reshape"};
+  std::vector<int64_t> d = shape;
+  int infer = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (d[i] == -1) {
+      if (infer >= 0) fail(op, "only one dimension of the new shape may be -1, got " + shape_str(Shape(shape)));
+      infer = static_cast<int>(i);
+    } else if (d[i] < 0) {
+      fail(op, "dimensions must be non-negative (or -1 to infer one), got " + shape_str(Shape(shape)));
+    } else {
+      known *= d[i];
+    }
+  }
+  if (infer >= 0) {
+    if (known == 0 || x.numel() % known != 0)
+      fail(op, "Input to reshape is a tensor with " + std::to_string(x.numel()) +
+                   " values, which cannot be reshaped to " + shape_str(Shape(shape)));
+    d[infer] = x.numel() / known;
+  } else if (known != x.numel()) {
+    fail(op, "Input to reshape is a tensor with " + std::to_string(x.numel()) +
+                 " values, but the requested shape has " + std::to_string(known) + " (shape " +
+                 shape_str(Shape(shape)) + ")");
+  }
+  Shape s(d);
+  if (s == x.shape()) return x;
+  Tensor out = x.with_shape(s);
+  if (tape::any_active()) tape::record(&kReshape, {&x}, {&out}, {});
+  return out;
+}
+
+// ---------------------------------------------------------------- transpose: attrs = perm
+static void transpose_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  std::vector<int64_t> inv(c.n_attrs);
+  for (int i = 0; i < c.n_attrs; ++i) inv[c.attrs[i]] = i;
+  gi[0] = transpose(g[0], inv);
+}
+static const OpDef kTranspose("transpose", transpose_vjp);
+Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm_in) {
+  const OpName op{"transpose", "Transpose"};
+  const int r = x.ndim();
+  std::vector<int64_t> perm = perm_in;
+  if (perm.empty()) {
+    perm.resize(r);
+    for (int i = 0; i < r; ++i) perm[i] = r - 1 - i;
+  }
+  if (static_cast<int>(perm.size()) != r)
+    fail(op, "perm " + shape_str(Shape(perm_in)) + " has " + std::to_string(perm.size()) +
+                 " entries but the input has rank " + std::to_string(r));
+  std::vector<bool> seen(r, false);
+  for (auto& p : perm) {
+    p = norm_axis(op, p, r);
+    if (seen[p]) fail(op, "perm " + shape_str(Shape(perm_in)) + " is not a permutation");
+    seen[p] = true;
+  }
+  bool identity = true;
+  std::vector<int64_t> d(r);
+  for (int i = 0; i < r; ++i) {
+    d[i] = x.dim(static_cast<int>(perm[i]));
+    identity &= perm[i] == i;
+  }
+  if (identity) return x;
+  Tensor out = Tensor::empty(Shape(d), x.dtype());
+  kernels::transpose(x, perm, out);
+  if (tape::any_active()) record_attrs(&kTranspose, x, out, {}, perm);
+  return out;
+}
+
+// ---------------------------------------------------------------- cast
+static void cast_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = cast(g[0], c.in_dtypes[0]);
+}
+static const OpDef kCast("cast", cast_vjp);
+Tensor cast(const Tensor& x, DType dtype) {
+  if (x.dtype() == dtype) return x;
+  Tensor out = Tensor::empty(x.shape(), dtype);
+  kernels::cast(x, out);
+  if (tape::any_active()) tape::record(&kCast, {&x}, {&out}, {});
+  return out;
+}
+
+// ---------------------------------------------------------------- broadcast_to / sum_to (adjoints)
+static void bcast_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = sum_to(g[0], c.in_shapes[0]);
+}
+static const OpDef kBroadcast("broadcast_to", bcast_vjp);
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  const OpName op{"broadcast_to", "BroadcastTo"};
+  if (x.shape() == shape) return x;
+  Shape s;
+  if (!kernels::broadcast_shapes(x.shape(), shape, &s) || s != shape)
+    fail(op, "cannot broadcast a tensor of shape " + shape_str(x.shape()) + " to shape " + shape_str(shape) +
+                 "; each dimension must match or be 1");
+  Tensor out = Tensor::empty(shape, x.dtype());
+  kernels::broadcast_copy(x, out);
+  if (tape::any_active()) tape::record(&kBroadcast, {&x}, {&out}, {});
+  return out;
+}
+
+static void sum_to_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = broadcast_to(g[0], c.in_shapes[0]);
+}
+static const OpDef kSumTo("sum_to", sum_to_vjp);
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  const OpName op{"sum_to", "Sum"};
+  if (x.shape() == shape) return x;
+  Shape s;
+  if (!kernels::broadcast_shapes(shape, x.shape(), &s) || s != x.shape())
+    fail(op, "cannot sum a tensor of shape " + shape_str(x.shape()) + " down to shape " + shape_str(shape) +
+                 "; the target shape must broadcast to the input shape");
+  const int r = x.ndim(), lead = r - shape.size();
+  std::vector<bool> m(r, false);
+  for (int i = 0; i < r; ++i) m[i] = i < lead || (shape[i - lead] == 1 && x.dim(i) != 1);
+  Tensor k = sum_raw(x, m, true);
+  Tensor out = k.with_shape(shape);
+  if (tape::any_active()) tape::record(&kSumTo, {&x}, {&out}, {});
+  return out;
+}
+
+// ---------------------------------------------------------------- strided slice: attrs = begin, end, strides
+namespace {
+Shape slice_shape(const OpName& op, const Shape& in, const std::vector<int64_t>& b, const std::vector<int64_t>& e,
+                  const std::vector<int64_t>& s) {
+  const int r = in.size();
+  if (static_cast<int>(b.size()) != r || static_cast<int>(e.size()) != r || static_cast<int>(s.size()) != r)
+    fail(op, "begin, end and strides need one entry per dimension of the input (rank " + std::to_string(r) + ")");
+  std::vector<int64_t> d(r);
+  for (int i = 0; i < r; ++i) {
+    if (s[i] == 0) fail(op, "slice step cannot be zero");
+    int64_t n = s[i] > 0 ? (e[i] - b[i] + s[i] - 1) / s[i] : (b[i] - e[i] - s[i] - 1) / (-s[i]);
+    d[i] = std::max<int64_t>(n, 0);
+    if (d[i] > 0) {
+      int64_t last = b[i] + (d[i] - 1) * s[i];
+      if (b[i] < 0 || b[i] >= in[i] || last < 0 || last >= in[i])
+        fail(op, "slice index " + std::to_string(b[i] < 0 || b[i] >= in[i] ? b[i] : last) + " of dimension " +
+                     std::to_string(i) + " out of bounds (size " + std::to_string(in[i]) + ")");
+    }
+  }
+  return Shape(d);
+}
+std::vector<int64_t> pack3(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                           const std::vector<int64_t>& c) {
+  std::vector<int64_t> v(a);
+  v.insert(v.end(), b.begin(), b.end());
+  v.insert(v.end(), c.begin(), c.end());
+  return v;
+}
+void unpack3(const VjpContext& c, std::vector<int64_t>* a, std::vector<int64_t>* b, std::vector<int64_t>* s) {
+  int r = c.n_attrs / 3;
+  a->assign(c.attrs, c.attrs + r);
+  b->assign(c.attrs + r, c.attrs + 2 * r);
+  s->assign(c.attrs + 2 * r, c.attrs + 3 * r);
+}
+}  // namespace
+
+static void slice_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  std::vector<int64_t> b, e, s;
+  unpack3(c, &b, &e, &s);
+  gi[0] = strided_slice_grad(g[0], c.in_shapes[0], b, e, s);
+}
+static const OpDef kSlice("strided_slice", slice_vjp);
+Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
+                     const std::vector<int64_t>& strides) {
+  const OpName op{"strided_slice", "StridedSlice"};
+  Shape s = slice_shape(op, x.shape(), begin, end, strides);
+  Tensor out = Tensor::empty(s, x.dtype());
+  kernels::strided_slice(x, begin, strides, out);
+  if (tape::any_active()) record_attrs(&kSlice, x, out, {}, pack3(begin, end, strides));
+  return out;
+}
+
+static void slice_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  std::vector<int64_t> b, e, s;
+  unpack3(c, &b, &e, &s);
+  gi[0] = strided_slice(g[0], b, e, s);
+}
+static const OpDef kSliceGrad("strided_slice_grad", slice_grad_vjp);
+Tensor strided_slice_grad(const Tensor& dy, const Shape& input_shape, const std::vector<int64_t>& begin,
+                          const std::vector<int64_t>& end, const std::vector<int64_t>& strides) {
+  const OpName op{"strided_slice_grad", "StridedSliceGrad"};
+  Shape s = slice_shape(op, input_shape, begin, end, strides);
+  if (s != dy.shape())
+    fail(op, "dy has shape " + shape_str(dy.shape()) + " but the slice has shape " + shape_str(s));
+  Tensor out = Tensor::empty(input_shape, dy.dtype());
+  kernels::strided_slice_scatter(dy, begin, strides, out);
+  if (tape::any_active()) record_attrs(&kSliceGrad, dy, out, {}, pack3(begin, end, strides));
+  return out;
+}
+
+// ---------------------------------------------------------------- matmul: saves a, b; attrs = ta, tb
+static void matmul_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  const Tensor &a = c.saved[0], &b = c.saved[1], &gy = g[0];
+  const bool ta = c.attrs[0] != 0, tb = c.attrs[1] != 0;
+  if (c.needs[0]) {
+    Tensor ga = !ta ? (!tb ? matmul(gy, b, false, true) : matmul(gy, b, false, false))
+                    : (!tb ? matmul(b, gy, false, true) : matmul(b, gy, true, true));
+    gi[0] = sum_to(ga, c.in_shapes[0]);
+  }
+  if (c.needs[1]) {
+    Tensor gb = !tb ? (!ta ? matmul(a, gy, true, false) : matmul(a, gy, false, false))
+                    : (!ta ? matmul(gy, a, true, false) : matmul(gy, a, true, true));
+    gi[1] = sum_to(gb, c.in_shapes[1]);
+  }
+}
+static const OpDef kMatmul("matmul", matmul_vjp);
+Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  const OpName op{"matmul", "MatMul"};
+  check_not_bool(op, a);
+  check_same_dtype(op, a, b);
+  const int ra = a.ndim(), rb = b.ndim();
+  if (ra < 2 || rb < 2)
+    fail(op, "In[0] and In[1] must have rank >= 2, got shapes " + shape_str(a.shape()) + " and " +
+                 shape_str(b.shape()) + "; use fasttape.linalg.matvec or reshape vectors to matrices");
+  const int64_t M = ta ? a.dim(ra - 1) : a.dim(ra - 2), Ka = ta ? a.dim(ra - 2) : a.dim(ra - 1);
+  const int64_t Kb = tb ? b.dim(rb - 1) : b.dim(rb - 2), N = tb ? b.dim(rb - 2) : b.dim(rb - 1);
+  if (Ka != Kb)
+    fail(op, "Matrix size-incompatible: In[0]: " + shape_str(a.shape()) + ", In[1]: " + shape_str(b.shape()) +
+                 (ta || tb ? " (after transposes)" : "") + "; the inner dimensions must match");
+  Shape ba(a.shape().data(), ra - 2), bb(b.shape().data(), rb - 2), bo;
+  if (!kernels::broadcast_shapes(ba, bb, &bo))
+    fail(op, "batch dimensions " + shape_str(ba) + " and " + shape_str(bb) + " cannot be broadcast together");
+  std::vector<int64_t> od = bo.vec();
+  od.push_back(M);
+  od.push_back(N);
+  Tensor out = Tensor::empty(Shape(od), a.dtype());
+  kernels::matmul(a, b, ta, tb, out);
+  if (tape::any_active()) tape::record(&kMatmul, {&a, &b}, {&out}, {a, b}, {ta ? 1 : 0, tb ? 1 : 0});
+  return out;
+}
+
+// ---------------------------------------------------------------- configuration
+int num_threads() { return kernels::num_threads(); }
+void set_num_threads(int n) { kernels::set_num_threads(n); }
+const char* simd_isa() { return kernels::isa_name(); }
+
+}  // namespace fasttape

@@ -1,0 +1,334 @@
+// Tape recording and the reverse sweep. The algorithm and its terms are
+// described at the top of include/fasttape/tape.hpp.
+#include "fasttape/tape.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+#include "fasttape/ops.hpp"
+
+namespace fasttape {
+
+// ------------------------------------------------------------ op table
+static std::vector<const OpDef*>& op_table_mut() {
+  static std::vector<const OpDef*> table;
+  return table;
+}
+OpDef::OpDef(const char* n, VjpFn f) : name(n), vjp(f) {
+  if (f) op_table_mut().push_back(this);
+}
+const std::vector<const OpDef*>& op_table() { return op_table_mut(); }
+
+// ------------------------------------------------------------ live tapes
+// Uids of tapes that still exist, to prune stale tags from long-lived tensors
+// (a Variable's value watched by one tape per training step).
+namespace {
+std::mutex g_live_mu;
+std::unordered_set<uint64_t>& live_tapes() {
+  static std::unordered_set<uint64_t> s;
+  return s;
+}
+std::atomic<uint64_t> g_next_uid{1};
+
+thread_local std::vector<TapePtr> t_stack;
+thread_local int t_active = 0;  // == t_stack.size(); a plain int for the hot check
+
+void add_tag(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh) {
+  if (impl->tag0.tape_uid == 0) {
+    impl->tag0 = {uid, slot};
+    return;
+  }
+  if (!fresh) {
+    // An old tensor (a watched one): prune tags of tapes that no longer exist
+    // before growing, so a Variable's value watched by one tape per training
+    // step keeps a short tag list.
+    std::lock_guard<std::mutex> lk(g_live_mu);
+    auto& live = live_tapes();
+    auto& v = impl->more_tags;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const TapeTag& t) { return !live.count(t.tape_uid); }),
+            v.end());
+    if (!live.count(impl->tag0.tape_uid)) {
+      impl->tag0 = {uid, slot};
+      return;
+    }
+  }
+  impl->more_tags.push_back({uid, slot});
+}
+}  // namespace
+
+// ------------------------------------------------------------ Tape
+Tape::Tape(bool persistent) : uid_(g_next_uid.fetch_add(1)), persistent_(persistent) {
+  std::lock_guard<std::mutex> lk(g_live_mu);
+  live_tapes().insert(uid_);
+}
+
+Tape::~Tape() {
+  std::lock_guard<std::mutex> lk(g_live_mu);
+  live_tapes().erase(uid_);
+}
+
+int32_t Tape::new_slot(const Tensor& t, int32_t producer) {
+  int32_t s = static_cast<int32_t>(slots_.size());
+  slots_.push_back(Slot{producer, t.dtype(), t.shape()});
+  add_tag(t.impl(), uid_, s, /*fresh=*/producer >= 0);
+  return s;
+}
+
+void Tape::watch(const Tensor& t) {
+  if (released_ || !t.defined() || !is_floating(t.dtype())) return;
+  if (t.impl()->slot_on(uid_) >= 0) return;
+  new_slot(t, -1);
+}
+
+bool Tape::tracks(const Tensor& t) const { return t.defined() && t.impl()->slot_on(uid_) >= 0; }
+
+void Tape::clear() {
+  records_.clear();
+  refs_.clear();
+  saved_.clear();
+  attrs_.clear();
+  slots_.clear();
+  // Tensors still carry tags for this uid; give the tape a new identity so
+  // they no longer match.
+  std::lock_guard<std::mutex> lk(g_live_mu);
+  live_tapes().erase(uid_);
+  uid_ = g_next_uid.fetch_add(1);
+  live_tapes().insert(uid_);
+  released_ = false;
+}
+
+// ------------------------------------------------------------ recording
+namespace tape {
+
+bool any_active() { return t_active != 0; }
+
+void push(const TapePtr& t) {
+  t_stack.push_back(t);
+  t_active = static_cast<int>(t_stack.size());
+}
+
+void pop(const Tape* t) {
+  for (size_t i = t_stack.size(); i-- > 0;) {
+    if (t_stack[i].get() == t) {
+      t_stack.erase(t_stack.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  t_active = static_cast<int>(t_stack.size());
+}
+
+bool is_tracked(const Tensor& t) {
+  for (const TapePtr& tp : t_stack)
+    if (!tp->released_ && tp->tracks(t)) return true;
+  return false;
+}
+
+void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
+              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs) {
+  if (!op->vjp) return;
+  // Iterate by index: the stack is not modified while recording.
+  for (size_t k = 0; k < t_stack.size(); ++k) {
+    Tape& t = *t_stack[k];
+    if (t.released_) continue;
+    const uint64_t uid = t.uid();
+    bool tracked = false;
+    for (int i = 0; i < n_in && !tracked; ++i) tracked = inputs[i]->impl()->slot_on(uid) >= 0;
+    if (!tracked) continue;
+    const int32_t rec = static_cast<int32_t>(t.records_.size());
+    Tape::Record r;
+    r.op = op;
+    r.in_off = static_cast<uint32_t>(t.refs_.size());
+    r.n_in = static_cast<uint32_t>(n_in);
+    for (int i = 0; i < n_in; ++i) t.refs_.push_back(inputs[i]->impl()->slot_on(uid));
+    r.out_off = static_cast<uint32_t>(t.refs_.size());
+    r.n_out = static_cast<uint32_t>(n_out);
+    for (int i = 0; i < n_out; ++i)
+      t.refs_.push_back(is_floating(outputs[i]->dtype()) ? t.new_slot(*outputs[i], rec) : -1);
+    r.saved_off = static_cast<uint32_t>(t.saved_.size());
+    r.n_saved = static_cast<uint32_t>(n_saved);
+    for (int i = 0; i < n_saved; ++i) t.saved_.push_back(saved[i]);
+    r.attr_off = static_cast<uint32_t>(t.attrs_.size());
+    r.n_attrs = static_cast<uint32_t>(n_attrs);
+    t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
+    t.records_.push_back(r);
+  }
+}
+
+void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
+            std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
+            std::initializer_list<int64_t> attrs) {
+  record_n(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(), static_cast<int>(outputs.size()),
+           saved.begin(), static_cast<int>(saved.size()), attrs.begin(), static_cast<int>(attrs.size()));
+}
+
+}  // namespace tape
+
+// ------------------------------------------------------------ the sweep
+static void accumulate(Tensor& acc, const Tensor& g, const Tape::Slot& slot, const char* op) {
+  if (g.shape() != slot.shape || g.dtype() != slot.dtype)
+    throw InvalidArgument(std::string("gradient of ") + op + ": internal shape mismatch, got " +
+                          shape_str(g.shape()) + " " + dtype_name(g.dtype()) + ", expected " +
+                          shape_str(slot.shape) + " " + dtype_name(slot.dtype));
+  acc = acc.defined() ? add(acc, g) : g;
+}
+
+std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
+                                   const std::vector<Tensor>& output_grads, bool zero_unconnected) {
+  if (released_)
+    throw TapeError(
+        "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)");
+  if (!output_grads.empty() && output_grads.size() != targets.size())
+    throw InvalidArgument("gradient: got " + std::to_string(output_grads.size()) + " output_gradients for " +
+                          std::to_string(targets.size()) + " targets; pass one per target (or None)");
+  // A non-persistent tape never records its own backward pass.
+  if (!persistent_) released_ = true;
+
+  const size_t nrec = records_.size(), nslot = slots_.size();
+  std::vector<char> dep(nslot, 0), keep(nslot, 0);
+  bool any_source = false;
+  for (const Tensor& s : sources) {
+    int32_t k = s.defined() ? s.impl()->slot_on(uid_) : -1;
+    if (k >= 0 && static_cast<size_t>(k) < nslot) {
+      dep[k] = keep[k] = 1;
+      any_source = true;
+    }
+  }
+  std::vector<Tensor> grads(nslot);
+  if (any_source) {
+    // 1. Which slots depend on a source (records are topologically ordered).
+    for (size_t r = 0; r < nrec; ++r) {
+      const Record& rec = records_[r];
+      bool any = false;
+      for (uint32_t i = 0; i < rec.n_in && !any; ++i) {
+        int32_t s = refs_[rec.in_off + i];
+        any = s >= 0 && dep[s];
+      }
+      if (!any) continue;
+      for (uint32_t i = 0; i < rec.n_out; ++i) {
+        int32_t s = refs_[rec.out_off + i];
+        if (s >= 0) dep[s] = 1;
+      }
+    }
+    // 2. Seeds.
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const Tensor& t = targets[i];
+      int32_t s = t.defined() ? t.impl()->slot_on(uid_) : -1;
+      if (s < 0 || static_cast<size_t>(s) >= nslot || !dep[s]) continue;
+      Tensor seed = (!output_grads.empty() && output_grads[i].defined()) ? output_grads[i] : ones_like(t);
+      if (seed.shape() != t.shape()) seed = broadcast_to(seed, t.shape());
+      if (seed.dtype() != t.dtype()) seed = cast(seed, t.dtype());
+      accumulate(grads[s], seed, slots_[s], "target");
+    }
+    // 3. Reverse sweep.
+    std::vector<Tensor> gout, gin, saved;
+    std::vector<bool> needs_v;
+    std::vector<Shape> in_shapes;
+    std::vector<DType> in_dtypes;
+    std::vector<int64_t> attrs;
+    for (size_t r = nrec; r-- > 0;) {
+      const Record rec = records_[r];  // copy: a persistent tape may grow while we sweep
+      bool any_need = false, any_grad = false;
+      for (uint32_t i = 0; i < rec.n_in; ++i) {
+        int32_t s = refs_[rec.in_off + i];
+        any_need |= s >= 0 && dep[s];
+      }
+      if (!any_need) continue;
+      for (uint32_t i = 0; i < rec.n_out; ++i) {
+        int32_t s = refs_[rec.out_off + i];
+        any_grad |= s >= 0 && grads[s].defined();
+      }
+      if (!any_grad) continue;
+      gout.assign(rec.n_out, Tensor());
+      for (uint32_t i = 0; i < rec.n_out; ++i) {
+        int32_t s = refs_[rec.out_off + i];
+        if (s >= 0 && grads[s].defined()) gout[i] = grads[s];
+        else if (s >= 0) gout[i] = Tensor::zeros(slots_[s].shape, slots_[s].dtype);
+      }
+      std::unique_ptr<bool[]> needs(new bool[rec.n_in]);
+      in_shapes.assign(rec.n_in, Shape());
+      in_dtypes.assign(rec.n_in, DType::Float32);
+      for (uint32_t i = 0; i < rec.n_in; ++i) {
+        int32_t s = refs_[rec.in_off + i];
+        needs[i] = s >= 0 && dep[s];
+        if (needs[i]) {
+          in_shapes[i] = slots_[s].shape;
+          in_dtypes[i] = slots_[s].dtype;
+        }
+      }
+      saved.assign(saved_.begin() + rec.saved_off, saved_.begin() + rec.saved_off + rec.n_saved);
+      attrs.assign(attrs_.begin() + rec.attr_off, attrs_.begin() + rec.attr_off + rec.n_attrs);
+      VjpContext ctx{rec.op,
+                     saved.data(),
+                     static_cast<int>(rec.n_saved),
+                     attrs.data(),
+                     static_cast<int>(rec.n_attrs),
+                     static_cast<int>(rec.n_in),
+                     needs.get(),
+                     in_shapes.data(),
+                     in_dtypes.data()};
+      gin.assign(rec.n_in, Tensor());
+      rec.op->vjp(ctx, gout.data(), gin.data());
+      // Free what this record held before accumulating into its inputs.
+      for (uint32_t i = 0; i < rec.n_out; ++i) {
+        int32_t s = refs_[rec.out_off + i];
+        if (s >= 0 && !keep[s]) grads[s] = Tensor();
+      }
+      gout.clear();
+      saved.clear();
+      if (!persistent_)
+        for (uint32_t j = 0; j < rec.n_saved; ++j) saved_[rec.saved_off + j] = Tensor();
+      for (uint32_t i = 0; i < rec.n_in; ++i) {
+        if (!needs[i] || !gin[i].defined()) continue;
+        int32_t s = refs_[rec.in_off + i];
+        accumulate(grads[s], gin[i], slots_[s], rec.op->name);
+      }
+      gin.clear();
+    }
+  }
+  std::vector<Tensor> result;
+  result.reserve(sources.size());
+  for (const Tensor& s : sources) {
+    int32_t k = s.defined() ? s.impl()->slot_on(uid_) : -1;
+    Tensor g = (k >= 0 && static_cast<size_t>(k) < nslot) ? grads[k] : Tensor();
+    if (!g.defined() && zero_unconnected && s.defined()) g = zeros_like(s);
+    result.push_back(g);
+  }
+  if (!persistent_) {
+    grads.clear();
+    records_.clear();
+    records_.shrink_to_fit();
+    refs_.clear();
+    refs_.shrink_to_fit();
+    saved_.clear();
+    saved_.shrink_to_fit();
+    attrs_.clear();
+    slots_.clear();
+    slots_.shrink_to_fit();
+  }
+  return result;
+}
+
+// ------------------------------------------------------------ RAII tape
+GradientTape::GradientTape(bool persistent) : tape_(std::make_shared<Tape>(persistent)) {
+  tape::push(tape_);
+  active_ = true;
+}
+
+GradientTape::~GradientTape() { stop(); }
+
+void GradientTape::stop() {
+  if (active_) tape::pop(tape_.get());
+  active_ = false;
+}
+
+Tensor GradientTape::gradient(const Tensor& target, const Tensor& source) {
+  return tape_->gradient({target}, {source}, {}, false)[0];
+}
+
+std::vector<Tensor> GradientTape::gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources) {
+  return tape_->gradient(targets, sources, {}, false);
+}
+
+}  // namespace fasttape

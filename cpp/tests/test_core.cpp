@@ -1,0 +1,150 @@
+// C++ tests of the core, without Python: values, first and higher-order
+// gradients through the RAII GradientTape, broadcasting, matmul, and the
+// non-persistent tape's single gradient call.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <fasttape/fasttape.hpp>
+
+using namespace fasttape;
+
+static int g_failures = 0, g_checks = 0;
+
+static void check(bool ok, const std::string& what) {
+  ++g_checks;
+  if (!ok) {
+    ++g_failures;
+    std::fprintf(stderr, "FAILED: %s\n", what.c_str());
+  }
+}
+
+static void check_close(double got, double want, const std::string& what, double tol = 1e-10) {
+  check(std::fabs(got - want) <= tol * (1 + std::fabs(want)),
+        what + ": got " + std::to_string(got) + ", want " + std::to_string(want));
+}
+
+static void second_derivative_of_cube() {
+  // y = x^3 at x = 2: dy/dx = 3x^2 = 12, d2y/dx2 = 6x = 12, d3y/dx3 = 6.
+  Tensor x = Tensor::scalar(2.0, DType::Float64);
+  GradientTape t3;
+  t3.watch(x);
+  GradientTape t2;
+  t2.watch(x);
+  Tensor dy, d2y;
+  {
+    GradientTape t1;
+    t1.watch(x);
+    Tensor y = x * x * x;
+    dy = t1.gradient(y, x);
+  }
+  d2y = t2.gradient(dy, x);
+  t2.stop();
+  Tensor d3y = t3.gradient(d2y, x);
+  check_close(dy.item(), 12.0, "dy/dx of x^3");
+  check_close(d2y.item(), 12.0, "d2y/dx2 of x^3");
+  check_close(d3y.item(), 6.0, "d3y/dx3 of x^3");
+}
+
+static void second_derivative_of_sin_exp() {
+  // f(x) = sin(x) * exp(x): f'' = 2 cos(x) exp(x).
+  const double v = 0.7;
+  Tensor x = Tensor::scalar(v, DType::Float64);
+  GradientTape outer;
+  outer.watch(x);
+  Tensor g;
+  {
+    GradientTape inner;
+    inner.watch(x);
+    Tensor f = multiply(sin(x), exp(x));
+    g = inner.gradient(f, x);
+  }
+  Tensor h = outer.gradient(g, x);
+  check_close(g.item(), (std::sin(v) + std::cos(v)) * std::exp(v), "f' of sin*exp");
+  check_close(h.item(), 2 * std::cos(v) * std::exp(v), "f'' of sin*exp");
+}
+
+static void broadcasting_and_reductions() {
+  double av[6] = {1, 2, 3, 4, 5, 6};
+  double bv[3] = {10, 20, 30};
+  Tensor a = Tensor::from_data(av, Shape{2, 3}, DType::Float64);
+  Tensor b = Tensor::from_data(bv, Shape{3}, DType::Float64);
+  GradientTape t(true);
+  t.watch(a);
+  t.watch(b);
+  Tensor s = reduce_sum(a * b);  // sum_ij a_ij b_j
+  check_close(s.item(), 10 + 40 + 90 + 40 + 100 + 180, "sum(a*b)");
+  Tensor ga = t.gradient(s, a), gb = t.gradient(s, b);
+  auto gav = ga.to_vector(), gbv = gb.to_vector();
+  check(ga.shape() == Shape({2, 3}) && gb.shape() == Shape({3}), "gradient shapes follow the sources");
+  check_close(gav[4], 20, "d/da[1,1]");
+  check_close(gbv[0], 1 + 4, "d/db[0] sums over the broadcast rows");
+  Tensor m = reduce_mean(a, Axes{-1}, true);
+  check(m.shape() == Shape({2, 1}), "reduce_mean keepdims shape");
+  check_close(m.to_vector()[1], 5, "row mean");
+}
+
+static void matmul_gradient() {
+  double av[6] = {1, 2, 3, 4, 5, 6};     // 2x3
+  double bv[6] = {1, 0, -1, 2, 0.5, 1};  // 3x2
+  Tensor a = Tensor::from_data(av, Shape{2, 3}, DType::Float64);
+  Tensor b = Tensor::from_data(bv, Shape{3, 2}, DType::Float64);
+  GradientTape t;
+  t.watch(a);
+  Tensor c = matmul(a, b);
+  check_close(c.to_vector()[0], 1 * 1 + 2 * -1 + 3 * 0.5, "matmul value");
+  Tensor ga = t.gradient(reduce_sum(c), a);  // row sums of b, for every row of a
+  auto v = ga.to_vector();
+  check_close(v[0], 1, "d sum(ab)/da[0,0]");
+  check_close(v[1], 1, "d sum(ab)/da[0,1]");
+  check_close(v[5], 1.5, "d sum(ab)/da[1,2]");
+}
+
+static void non_persistent_tape_single_use() {
+  Tensor x = Tensor::scalar(3.0, DType::Float32);
+  GradientTape t;
+  t.watch(x);
+  Tensor y = x * x;
+  t.stop();
+  check_close(t.gradient(y, x).item(), 6.0, "dy/dx of x^2", 1e-6);
+  bool threw = false;
+  try {
+    t.gradient(y, x);
+  } catch (const TapeError&) {
+    threw = true;
+  }
+  check(threw, "second gradient on a non-persistent tape throws");
+}
+
+static void errors_name_op_and_shapes() {
+  Tensor a = Tensor::zeros(Shape{2, 3}, DType::Float32), b = Tensor::zeros(Shape{4}, DType::Float32);
+  std::string msg;
+  try {
+    add(a, b);
+  } catch (const InvalidArgument& e) {
+    msg = e.what();
+  }
+  check(msg.find("add") != std::string::npos && msg.find("[2,3]") != std::string::npos &&
+            msg.find("[4]") != std::string::npos,
+        "shape error names op and shapes: " + msg);
+}
+
+static void unwatched_gives_no_gradient() {
+  Tensor x = Tensor::scalar(1.0, DType::Float64);
+  GradientTape t;
+  Tensor y = x * x;
+  check(!t.gradient(y, x).defined(), "gradient w.r.t. an unwatched tensor is undefined (None)");
+}
+
+int main() {
+  second_derivative_of_cube();
+  second_derivative_of_sin_exp();
+  broadcasting_and_reductions();
+  matmul_gradient();
+  non_persistent_tape_single_use();
+  errors_name_op_and_shapes();
+  unwatched_gives_no_gradient();
+  std::printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
+  return g_failures ? 1 : 0;
+}

@@ -1,0 +1,43 @@
+"""fasttape: TensorFlow's GradientTape without TensorFlow.
+
+Reverse-mode automatic differentiation whose engine (tensors, tape, reverse
+sweep, kernels) is C++. Programs written for TensorFlow's tape run unchanged
+with ``import fasttape as tf``.
+"""
+
+from . import _core
+from . import errors
+from ._core import (abs, add, cos, divide, equal, exp, greater, greater_equal, less, less_equal,  # noqa: F401
+                    logical_and, logical_not, logical_or, matmul, maximum, minimum, multiply, negative,
+                    not_equal, pow, reduce_mean, reduce_sum, reshape, sigmoid, sign, sin, sqrt, square, subtract,
+                    tanh, transpose, broadcast_to)
+from ._dtypes import DType, as_dtype, bool, float32, float64, int32, int64  # noqa: F401
+from ._ops import cast, fill, identity, ones, ones_like, range, rank, shape, size, where, zeros, zeros_like  # noqa: F401
+from ._tape import GradientTape, UnconnectedGradients  # noqa: F401
+from ._tensor import Tensor, TensorShape, constant, convert_to_tensor, is_tensor  # noqa: F401
+from ._variable import Variable  # noqa: F401
+from . import math, nn  # noqa: F401
+
+__version__ = "0.1.0"
+
+newaxis = None
+double = float64
+
+
+def show_config():
+    """Prints (and returns) the build configuration: SIMD ISA and threads."""
+    text = "fasttape %s\n  SIMD kernels: %s\n  OpenMP: %s, threads: %d" % (
+        __version__, _core.simd_isa(), "yes" if _core.openmp else "no", _core.num_threads())
+    print(text)
+    return text
+
+
+__all__ = [
+    "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
+    "abs", "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "cos", "divide",
+    "double", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
+    "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or", "math",
+    "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "ones", "ones_like",
+    "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "sigmoid", "sign",
+    "sin", "size", "sqrt", "square", "subtract", "tanh", "transpose", "where", "zeros", "zeros_like",
+]

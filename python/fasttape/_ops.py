@@ -1,0 +1,106 @@
+"""Python-level op wrappers: the few TensorFlow entry points whose argument
+handling (dtypes, optional arguments) is easier here. Everything else is
+exported straight from the C++ binding."""
+
+import builtins
+
+import numpy as np
+
+from . import _core
+from ._dtypes import as_dtype, float32
+from ._tensor import _array_to_tensor, _to_array, convert_to_tensor
+
+__all__ = ["cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
+           "range", "identity"]
+
+
+def _shape_list(shape):
+    if _core.is_tensor(shape):
+        return [int(d) for d in np.asarray(shape).reshape(-1)]
+    if isinstance(shape, (int, np.integer)):
+        return [int(shape)]
+    return [int(d) for d in shape]
+
+
+def cast(x, dtype, name=None):
+    """``x`` converted to ``dtype`` (floats to ints truncate toward zero)."""
+    return _core.cast(convert_to_tensor(x) if not _core.is_tensor(x) else x, as_dtype(dtype)._code)
+
+
+def where(condition, x=None, y=None, name=None):
+    """Elementwise ``x if condition else y`` with broadcasting; with only a
+    condition, the int64 coordinates of its true elements."""
+    if x is None and y is None:
+        c = np.asarray(convert_to_tensor(condition))
+        return _core.from_numpy(np.argwhere(c).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("where: x and y must both be given, or neither")
+    return _core.where(condition, x, y)
+
+
+def _filled(shape, value, dtype):
+    return _core.fill(_shape_list(shape), float(value), as_dtype(dtype)._code)
+
+
+def ones(shape, dtype=float32, name=None):
+    return _filled(shape, 1, dtype)
+
+
+def zeros(shape, dtype=float32, name=None):
+    return _filled(shape, 0, dtype)
+
+
+def ones_like(input, dtype=None, name=None):  # noqa: A002 - TensorFlow's name
+    t = convert_to_tensor(input)
+    return _filled(t._shape, 1, t.dtype if dtype is None else dtype)
+
+
+def zeros_like(input, dtype=None, name=None):  # noqa: A002
+    t = convert_to_tensor(input)
+    return _filled(t._shape, 0, t.dtype if dtype is None else dtype)
+
+
+def fill(dims, value, name=None):
+    """A tensor of shape ``dims`` filled with ``value`` (dtype from value)."""
+    v = convert_to_tensor(value)
+    if v._shape != ():
+        raise ValueError("fill: value must be a scalar, got shape %s" % (v.shape,))
+    return _core.fill(_shape_list(dims), float(v.numpy()), v._dtype_code)
+
+
+def shape(input, out_type=None, name=None):  # noqa: A002
+    t = convert_to_tensor(input)
+    dt = as_dtype(out_type) if out_type is not None else as_dtype("int32")
+    return _core.from_numpy(np.asarray(t._shape, dtype=dt.as_numpy_dtype).reshape(len(t._shape)))
+
+
+def size(input, out_type=None, name=None):  # noqa: A002
+    t = convert_to_tensor(input)
+    dt = as_dtype(out_type) if out_type is not None else as_dtype("int32")
+    return _core.from_numpy(np.asarray(int(np.prod(t._shape)), dtype=dt.as_numpy_dtype))
+
+
+def rank(input, name=None):  # noqa: A002
+    return _core.from_numpy(np.asarray(len(convert_to_tensor(input)._shape), dtype=np.int32))
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TensorFlow's name
+    """Like Python's range, as a 1-D tensor (TensorFlow's tf.range)."""
+    if limit is None:
+        start, limit = 0, start
+    args = (start, limit, delta)
+    vals = [np.asarray(v._view() if _core.is_tensor(v) else v) for v in args]
+    arr = np.arange(vals[0][()], vals[1][()], vals[2][()])
+    if dtype is not None:
+        arr = arr.astype(as_dtype(dtype).as_numpy_dtype)
+    elif builtins.any(v.dtype.kind == "f" for v in vals):
+        wide = builtins.any(_core.is_tensor(a) and a._dtype_code == 1 for a in args)
+        arr = arr.astype(np.float64 if wide else np.float32)
+    else:
+        arr = _to_array(arr.tolist()) if arr.size else arr.astype(np.int32)
+    return _array_to_tensor(arr)
+
+
+def identity(input, name=None):  # noqa: A002
+    """``input`` itself: tensors are immutable, so no copy is needed."""
+    return convert_to_tensor(input)

@@ -1,0 +1,201 @@
+"""GradientTape: TensorFlow's tape API over the C++ tape.
+
+The C++ core keeps the thread-local stack of recording tapes (what ops look
+at); this module keeps the matching stack of Python GradientTape objects so
+that reading a trainable Variable can watch it on every tape that asks for
+``watch_accessed_variables``.
+"""
+
+import contextlib
+import enum
+import threading
+
+from . import _core
+from . import _nest
+
+__all__ = ["GradientTape", "UnconnectedGradients"]
+
+_tls = threading.local()
+
+
+def _stack():
+    try:
+        return _tls.stack
+    except AttributeError:
+        _tls.stack = []
+        return _tls.stack
+
+
+def active_tapes():
+    """The Python tapes recording on this thread (innermost last)."""
+    return getattr(_tls, "stack", ())
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _is_variable(x):
+    return hasattr(x, "_fasttape_read")
+
+
+class GradientTape:
+    """Records operations for automatic differentiation (``tf.GradientTape``).
+
+    Operations run inside the ``with`` block on tensors the tape watches (and
+    on trainable Variables, which it watches when they are read) are recorded;
+    ``gradient`` then differentiates a target with respect to sources by one
+    reverse sweep. A non-persistent tape allows one ``gradient`` call and
+    frees its records after it; ``persistent=True`` allows many.
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = bool(persistent)
+        self._watch_accessed_variables = bool(watch_accessed_variables)
+        self._tape = None
+        self._recording = False
+        self._variables = {}   # id(var) -> var, in the order first watched
+        self._var_values = {}  # id(var) -> [value tensors watched on this tape]
+
+    # ------------------------------------------------------------ context
+    def __enter__(self):
+        self._push_tape()
+        return self
+
+    def __exit__(self, typ, value, traceback):
+        if self._recording:
+            self._pop_tape()
+
+    def _ensure_tape(self):
+        if self._tape is None:
+            self._tape = _core._Tape(self._persistent)
+        return self._tape
+
+    def _push_tape(self):
+        if self._recording:
+            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
+        _core.push_tape(self._ensure_tape())
+        _stack().append(self)
+        self._recording = True
+
+    def _pop_tape(self):
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        _core.pop_tape(self._tape)
+        st = _stack()
+        for i in range(len(st) - 1, -1, -1):
+            if st[i] is self:
+                del st[i]
+                break
+        self._recording = False
+
+    # ------------------------------------------------------------ watching
+    def watch(self, tensor):
+        """Ensures ``tensor`` (a tensor, a Variable, or a nested structure of
+        them) is traced by this tape."""
+        tape = self._ensure_tape()
+        for t in _nest.flatten(tensor):
+            if _is_variable(t):
+                self._watch_variable(t, t._slot.read())
+            elif _core.is_tensor(t):
+                tape.watch(t)
+            else:
+                raise ValueError("Passed in object %r of type %r, not tf.Tensor or tf.Variable"
+                                 % (t, type(t).__name__))
+
+    def _watch_variable(self, var, value):
+        tape = self._ensure_tape()
+        key = id(var)
+        if key not in self._variables:
+            self._variables[key] = var
+            self._var_values[key] = []
+        if not tape.tracks(value):
+            tape.watch(value)
+            if tape.tracks(value):
+                self._var_values[key].append(value)
+
+    def watched_variables(self):
+        """The Variables watched by this tape, in the order first watched."""
+        return tuple(self._variables.values())
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Temporarily stops recording: ops inside are not traced."""
+        if not self._recording:
+            raise ValueError("Tape must be recording when calling stop_recording")
+        self._pop_tape()
+        try:
+            yield
+        finally:
+            self._push_tape()
+
+    def reset(self):
+        """Clears everything this tape stored; it keeps recording if it was."""
+        was_recording = self._recording
+        if was_recording:
+            self._pop_tape()
+        self._tape = None
+        self._variables = {}
+        self._var_values = {}
+        if was_recording:
+            self._push_tape()
+
+    # ------------------------------------------------------------ gradients
+    def _flat_sources(self, flat):
+        """Tensors to ask the core for; a Variable stands for every value of
+        it watched on this tape (their gradients are summed)."""
+        tensors, spans = [], []
+        for s in flat:
+            if _is_variable(s):
+                vals = self._var_values.get(id(s)) or [s._slot.read()]
+                spans.append((len(tensors), len(vals), s))
+                tensors.extend(vals)
+            elif _core.is_tensor(s):
+                spans.append((len(tensors), 1, s))
+                tensors.append(s)
+            else:
+                raise ValueError("gradient: sources must be tensors or Variables (or nested structures of "
+                                 "them), got %r of type %s" % (s, type(s).__name__))
+        return tensors, spans
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """Gradients of ``target`` (a tensor or nested structure, summed) with
+        respect to ``sources``, returned in the structure of ``sources``."""
+        if self._tape is None or self._tape.released:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
+                               "(or jacobians)")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        if self._recording and not self._persistent:
+            self._pop_tape()
+        flat_targets = [t._fasttape_read() if _is_variable(t) else t for t in _nest.flatten(target)]
+        flat_targets = [t if _core.is_tensor(t) else _core.to_tensor(t, None) for t in flat_targets]
+        flat_sources = _nest.flatten(sources)
+        tensors, spans = self._flat_sources(flat_sources)
+        out_grads = None
+        if output_gradients is not None:
+            out_grads = [None if g is None else _core.to_tensor(g, t._dtype_code)
+                         for g, t in zip(_nest.flatten(output_gradients), flat_targets)]
+            if len(out_grads) != len(flat_targets):
+                raise ValueError("gradient: output_gradients has %d entries but target has %d; pass one per "
+                                 "target (or None)" % (len(_nest.flatten(output_gradients)), len(flat_targets)))
+        raw = self._tape.gradient(flat_targets, tensors, out_grads, unconnected is UnconnectedGradients.ZERO)
+        results = []
+        for start, count, src in spans:
+            gs = [g for g in raw[start:start + count] if g is not None]
+            if not gs:
+                g = None
+            else:
+                g = gs[0]
+                for extra in gs[1:]:
+                    g = g + extra
+            if g is None and unconnected is UnconnectedGradients.ZERO:
+                g = _core.zeros_like_t(src._slot.read() if _is_variable(src) else src)
+            results.append(g)
+        if not self._persistent:
+            self._variables = {}
+            self._var_values = {}
+        return _nest.pack_sequence_as(sources, results)

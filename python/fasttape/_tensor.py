@@ -1,0 +1,393 @@
+"""The Python face of ``_core.Tensor``: TensorShape, properties, printing,
+indexing, and conversion of Python/numpy values to tensors with TensorFlow's
+dtype rules."""
+
+import numbers
+
+import numpy as np
+
+from . import _core
+from . import _dtypes
+from ._dtypes import BY_CODE, as_dtype
+from .errors import InvalidArgumentError
+
+Tensor = _core.Tensor
+
+__all__ = ["Tensor", "TensorShape", "constant", "convert_to_tensor", "is_tensor"]
+
+
+class TensorShape(tuple):
+    """A tensor's shape: a tuple of ints with TensorFlow's extras."""
+
+    __slots__ = ()
+
+    def __new__(cls, dims=()):
+        if dims is None:
+            raise ValueError("fasttape shapes are always fully known")
+        if isinstance(dims, numbers.Integral):
+            dims = (dims,)
+        return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
+
+    rank = property(lambda self: len(self))
+    ndims = rank
+    dims = property(lambda self: list(self))
+
+    def as_list(self):
+        return list(self)
+
+    def num_elements(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def is_fully_defined(self):
+        return all(d is not None for d in self)
+
+    def is_compatible_with(self, other):
+        other = TensorShape(other)
+        return len(self) == len(other) and all(
+            a is None or b is None or a == b for a, b in zip(self, other))
+
+    def __getitem__(self, key):
+        r = tuple.__getitem__(self, key)
+        return TensorShape(r) if isinstance(key, slice) else r
+
+    def __eq__(self, other):
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self):
+        return "TensorShape(%s)" % list(self)
+
+    def __str__(self):
+        if len(self) == 1:
+            return "(%s,)" % self[0]
+        return "(%s)" % ", ".join(str(d) for d in self)
+
+
+# ---------------------------------------------------------------- conversion
+_PY_SCALARS = (bool, int, float)
+
+
+def _python_value_to_array(value):
+    """numpy array for Python data with TensorFlow's defaults: floats become
+    float32, ints int32 (int64 if they do not fit)."""
+    arr = np.asarray(value)
+    if arr.dtype == np.float64:
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu":
+        if arr.size == 0 or (arr.min() >= -(2 ** 31) and arr.max() < 2 ** 31):
+            return arr.astype(np.int32)
+        return arr.astype(np.int64)
+    if arr.dtype == object:
+        raise TypeError("Can't convert %r to a tensor: mixed or non-numeric values" % (value,))
+    return arr
+
+
+def _cast_array(arr, dtype, value):
+    """arr converted to dtype, refusing conversions TensorFlow refuses."""
+    if arr.dtype == dtype.as_numpy_dtype:
+        return arr
+    kind = arr.dtype.kind
+    if dtype.is_integer and kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(np.floor(arr) == arr):
+            raise TypeError("Cannot convert %r to EagerTensor of dtype %s" % (value, dtype.name))
+    if dtype.is_bool and kind != "b":
+        raise TypeError("Cannot convert %r to EagerTensor of dtype bool" % (value,))
+    if kind not in "fiub":
+        raise TypeError("Cannot convert %r (numpy dtype %s) to EagerTensor of dtype %s"
+                        % (value, arr.dtype, dtype.name))
+    return arr.astype(dtype.as_numpy_dtype)
+
+
+def _array_to_tensor(arr):
+    if arr.dtype.kind == "u" or arr.dtype == np.float16:
+        # Widen the numpy types fasttape has no kernels for.
+        arr = arr.astype(np.int64 if arr.dtype.kind == "u" else np.float32)
+    return _core.from_numpy(arr)
+
+
+def _to_array(value, dtype=None):
+    """A numpy array for value with TensorFlow's rules; dtype a DType or None."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+    else:
+        arr = _python_value_to_array(value) if dtype is None else np.asarray(value)
+    if dtype is not None:
+        arr = _cast_array(arr, dtype, value)
+    return arr
+
+
+def _fallback(obj, like_code):
+    """Called by _core for operands it does not convert itself. ``like_code``
+    is the other operand's dtype code (numpy values and lists take it)."""
+    var = getattr(obj, "_fasttape_read", None)
+    if var is not None:
+        return var()
+    if isinstance(obj, (np.ndarray, np.generic, list, tuple)):
+        like = None if like_code is None else BY_CODE[like_code]
+        try:
+            arr = _to_array(obj, like)
+        except TypeError:
+            if like is None:
+                raise
+            arr = _to_array(obj)  # let the op report the dtype mismatch
+        return _array_to_tensor(arr)
+    return NotImplemented
+
+
+def is_tensor(x):
+    """True for fasttape tensors (and Variables, as TensorFlow's tf.is_tensor)."""
+    return _core.is_tensor(x) or hasattr(x, "_fasttape_read")
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    """A tensor holding a copy of ``value`` (TensorFlow's tf.constant)."""
+    dtype = None if dtype is None else as_dtype(dtype)
+    if _core.is_tensor(value) or hasattr(value, "_fasttape_read"):
+        t = convert_to_tensor(value)
+        arr = None
+        if dtype is not None and t.dtype != dtype:
+            t = _core.cast(t, dtype._code)
+    else:
+        arr = _to_array(value, dtype)
+        t = None
+    if shape is not None:
+        shape = [int(d) for d in (shape if isinstance(shape, (list, tuple)) else [shape])]
+        if arr is None:
+            arr = t._view()
+        n = int(np.prod(shape))
+        if arr.size == n:
+            arr = arr.reshape(shape)
+        elif arr.size == 1:
+            arr = np.broadcast_to(arr.reshape(()), shape)
+        else:
+            raise TypeError("Eager execution of tf.constant with unsupported shape. Tensor %r (converted "
+                            "from %r) has %d elements, but got `shape` %s with %d elements)."
+                            % (arr, value, arr.size, tuple(shape), n))
+        return _array_to_tensor(arr)
+    return t if t is not None else _array_to_tensor(arr)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    """``value`` as a tensor (TensorFlow's tf.convert_to_tensor). A tensor is
+    returned as is; a requested dtype that differs from a tensor's raises."""
+    dtype = None if dtype is None else as_dtype(dtype)
+    read = getattr(value, "_fasttape_read", None)
+    if read is not None:
+        value = read()
+    if _core.is_tensor(value):
+        if dtype is not None and value.dtype != dtype:
+            raise ValueError("Tensor conversion requested dtype %s for Tensor with dtype %s: %r"
+                             % (dtype.name, value.dtype.name, value))
+        return value
+    if dtype is None and dtype_hint is not None:
+        try:
+            return _array_to_tensor(_to_array(value, as_dtype(dtype_hint)))
+        except TypeError:
+            pass
+    return _array_to_tensor(_to_array(value, dtype))
+
+
+# ---------------------------------------------------------------- Tensor methods
+def _numpy(self):
+    a = self._numpy()
+    return a[()] if a.ndim == 0 else a
+
+
+def _numpy_text(t, is_repr):
+    a = t._view()
+    if a.ndim == 0:
+        text = str(a[()])
+    else:
+        text = repr(a) if is_repr else str(a)
+    if "\n" in text and not is_repr:
+        text = "\n" + text
+    return text
+
+
+def _str(self):
+    return "fasttape.Tensor(%s, shape=%s, dtype=%s)" % (
+        _numpy_text(self, False), TensorShape(self._shape), BY_CODE[self._dtype_code].name)
+
+
+def _repr(self):
+    return "<fasttape.Tensor: shape=%s, dtype=%s, numpy=%s>" % (
+        TensorShape(self._shape), BY_CODE[self._dtype_code].name, _numpy_text(self, True))
+
+
+def _array(self, dtype=None, copy=None):
+    a = self._view()
+    if dtype is not None and np.dtype(dtype) != a.dtype:
+        return a.astype(dtype)
+    if copy:
+        return a.copy()
+    return a
+
+
+def _scalar_value(self, kind):
+    if int(np.prod(self._shape)) != 1:
+        raise ValueError("Only one-element tensors can be converted to Python scalars (%s of a tensor of "
+                         "shape %s)" % (kind, TensorShape(self._shape)))
+    return self._view().reshape(())[()]
+
+
+def _bool(self):
+    if int(np.prod(self._shape)) != 1:
+        raise ValueError("The truth value of an array with more than one element is ambiguous. "
+                         "Use a.any() or a.all()")
+    return builtins_bool(self._view().reshape(())[()])
+
+
+def _index(self):
+    if self._dtype_code not in (2, 3) or self._shape != ():
+        raise TypeError("only integer scalar tensors can be converted to a scalar index")
+    return int(self._view()[()])
+
+
+def _iter(self):
+    if not self._shape:
+        raise TypeError("Cannot iterate over a scalar tensor.")
+    for i in range(self._shape[0]):
+        yield self[i]
+
+
+def _hash(self):
+    raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+
+def _format(self, spec):
+    if self._shape == ():
+        return format(self._view()[()], spec)
+    return format(str(self), spec)
+
+
+builtins_bool = bool
+
+
+def _getitem(self, key):
+    """Basic numpy indexing: ints, slices, ``...`` and ``None`` (newaxis)."""
+    shape = self._shape
+    if not isinstance(key, tuple):
+        key = (key,)
+    n_ellipsis = sum(1 for k in key if k is Ellipsis)
+    if n_ellipsis > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_real > len(shape):
+        raise IndexError("too many indices for a tensor of shape %s: %d given"
+                         % (TensorShape(shape), n_real))
+    full = []
+    for k in key:
+        if k is Ellipsis:
+            full.extend([slice(None)] * (len(shape) - n_real))
+        else:
+            full.append(k)
+    if not n_ellipsis:
+        full.extend([slice(None)] * (len(shape) - n_real))
+    begin, end, strides, final = [], [], [], []
+    trivial = True
+    dim = 0
+    for k in full:
+        if k is None:
+            final.append(1)
+            trivial = False
+            continue
+        n = shape[dim]
+        if isinstance(k, slice):
+            s, e, st = k.indices(n)
+            begin.append(s)
+            end.append(e)
+            strides.append(st)
+            final.append(len(range(s, e, st)))
+            trivial = trivial and s == 0 and e == n and st == 1
+        else:
+            if isinstance(k, (bool, np.bool_)) or not (isinstance(k, (numbers.Integral, np.integer))
+                                                        or (_core.is_tensor(k) and k._dtype_code in (2, 3)
+                                                            and k._shape == ())):
+                raise TypeError("Only integers, slices (`:`), ellipsis (`...`), fasttape.newaxis (`None`) "
+                                "and scalar int32/int64 tensors are valid indices, got %r" % (k,))
+            i = int(k)
+            if i < -n or i >= n:
+                raise InvalidArgumentError("slice index %d of dimension %d out of bounds (size %d). "
+                                           "[Op:StridedSlice]" % (i, dim, n))
+            i %= n
+            begin.append(i)
+            end.append(i + 1)
+            strides.append(1)
+            trivial = False
+        dim += 1
+    if trivial:
+        return self
+    out = _core.strided_slice(self, begin, end, strides)
+    if tuple(final) != out._shape:
+        out = _core.reshape(out, final)
+    return out
+
+
+def _shape_prop(self):
+    return TensorShape(self._shape)
+
+
+def _dtype_prop(self):
+    return BY_CODE[self._dtype_code]
+
+
+def _reduce(self):
+    return (constant, (self.numpy(),))
+
+
+def _ref(self):
+    return _TensorRef(self)
+
+
+class _TensorRef:
+    """A hashable reference to a tensor (TensorFlow's ``tensor.ref()``)."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, t):
+        self._t = t
+
+    def deref(self):
+        return self._t
+
+    def __hash__(self):
+        return id(self._t)
+
+    def __eq__(self, other):
+        return isinstance(other, _TensorRef) and other._t is self._t
+
+
+Tensor.numpy = _numpy
+Tensor.__str__ = _str
+Tensor.__repr__ = _repr
+Tensor.__array__ = _array
+Tensor.__float__ = lambda self: float(_scalar_value(self, "float()"))
+Tensor.__int__ = lambda self: int(_scalar_value(self, "int()"))
+Tensor.__bool__ = _bool
+Tensor.__index__ = _index
+Tensor.__iter__ = _iter
+Tensor.__hash__ = _hash
+Tensor.__format__ = _format
+Tensor.__getitem__ = _getitem
+Tensor.__reduce__ = _reduce
+Tensor.__copy__ = lambda self: self
+Tensor.__deepcopy__ = lambda self, memo: self
+Tensor.shape = property(_shape_prop)
+Tensor.dtype = property(_dtype_prop)
+Tensor.get_shape = _shape_prop
+Tensor.ref = _ref
+Tensor.experimental_ref = _ref
+Tensor.device = property(lambda self: "/job:localhost/replica:0/task:0/device:CPU:0")
+
+_core._set_hooks(InvalidArgumentError, _fallback)
+_dtypes  # re-exported by the package

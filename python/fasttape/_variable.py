@@ -1,0 +1,165 @@
+"""Variable: TensorFlow's mutable tensor slot.
+
+The value lives in a C++ ``_VariableSlot``: assigns write in place only when
+nobody else holds the current value (no tape saved it, no caller read it),
+otherwise they install a fresh tensor, so a value a live tape saved never
+changes. Reading a trainable Variable while tapes record watches it on each
+tape created with ``watch_accessed_variables=True``.
+"""
+
+from . import _core
+from ._dtypes import BY_CODE, as_dtype
+from ._tape import active_tapes
+from ._tensor import TensorShape, _array_to_tensor, _to_array, convert_to_tensor
+
+__all__ = ["Variable"]
+
+
+class Variable:
+    """A mutable, differentiable value (``tf.Variable``)."""
+
+    __array_priority__ = 101
+
+    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **kwargs):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        if callable(initial_value):
+            initial_value = initial_value()
+        dtype = None if dtype is None else as_dtype(dtype)
+        if _core.is_tensor(initial_value) or hasattr(initial_value, "_fasttape_read"):
+            t = convert_to_tensor(initial_value)
+            if dtype is not None and t.dtype != dtype:
+                t = _core.cast(t, dtype._code)
+        else:
+            t = _array_to_tensor(_to_array(initial_value, dtype))
+        self._slot = _core._VariableSlot(t)
+        self._trainable = bool(trainable) if trainable is not None else True
+        self._name = (name or "Variable") + ":0"
+
+    # ------------------------------------------------------------ reading
+    def _fasttape_read(self):
+        """The current value; watched on every recording tape that watches
+        accessed variables (trainable variables only)."""
+        v = self._slot.read()
+        if self._trainable:
+            for tape in active_tapes():
+                if tape._watch_accessed_variables and not tape._tape.tracks(v):
+                    tape._watch_variable(self, v)
+        return v
+
+    def value(self):
+        return self._fasttape_read()
+
+    def read_value(self):
+        return self._fasttape_read()
+
+    def numpy(self):
+        return self._slot.read().numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._slot.read().__array__(dtype, copy)
+
+    # ------------------------------------------------------------ properties
+    name = property(lambda self: self._name)
+    trainable = property(lambda self: self._trainable)
+    dtype = property(lambda self: BY_CODE[self._slot.read()._dtype_code])
+    shape = property(lambda self: TensorShape(self._slot.read()._shape))
+    ndim = property(lambda self: len(self._slot.read()._shape))
+    device = property(lambda self: "/job:localhost/replica:0/task:0/device:CPU:0")
+
+    def get_shape(self):
+        return self.shape
+
+    # ------------------------------------------------------------ assigning
+    def _coerce(self, value, op):
+        cur = self._slot.read()
+        t = _core.to_tensor(value, cur._dtype_code) if not _core.is_tensor(value) else value
+        if hasattr(value, "_fasttape_read"):
+            t = value._slot.read()
+        return t
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        self._slot.assign(self._coerce(value, "assign"))
+        return self if read_value else None
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        self._slot.assign_add(self._coerce(delta, "assign_add"))
+        return self if read_value else None
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        self._slot.assign_sub(self._coerce(delta, "assign_sub"))
+        return self if read_value else None
+
+    # ------------------------------------------------------------ printing
+    def __repr__(self):
+        v = self._slot.read()
+        from ._tensor import _numpy_text
+        return "<fasttape.Variable '%s' shape=%s dtype=%s, numpy=%s>" % (
+            self._name, TensorShape(v._shape), BY_CODE[v._dtype_code].name, _numpy_text(v, True))
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __hash__(self):
+        raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
+
+    def ref(self):
+        return _VariableRef(self)
+
+    experimental_ref = ref
+
+    # ------------------------------------------------------------ conversions
+    def __bool__(self):
+        return bool(self._fasttape_read())
+
+    def __float__(self):
+        return float(self._slot.read())
+
+    def __int__(self):
+        return int(self._slot.read())
+
+    def __index__(self):
+        return self._slot.read().__index__()
+
+    def __len__(self):
+        return len(self._slot.read())
+
+    def __iter__(self):
+        return iter(self._fasttape_read())
+
+    def __getitem__(self, key):
+        return self._fasttape_read()[key]
+
+    def __format__(self, spec):
+        return format(self._slot.read(), spec)
+
+
+class _VariableRef:
+    __slots__ = ("_v",)
+
+    def __init__(self, v):
+        self._v = v
+
+    def deref(self):
+        return self._v
+
+    def __hash__(self):
+        return id(self._v)
+
+    def __eq__(self, other):
+        return isinstance(other, _VariableRef) and other._v is self._v
+
+
+def _forward(name):
+    def method(self, *args):
+        return getattr(self._fasttape_read(), name)(*args)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+              "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
+              "__matmul__", "__rmatmul__", "__neg__", "__pos__", "__abs__", "__lt__", "__le__", "__gt__",
+              "__ge__", "__eq__", "__ne__", "__and__", "__rand__", "__or__", "__ror__", "__invert__"):
+    setattr(Variable, _name, _forward(_name))
