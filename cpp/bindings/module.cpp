@@ -22,7 +22,10 @@ namespace {
 constexpr int64_t kReleaseGil = 1 << 16;  // elements above which kernels run without the GIL
 
 PyObject* g_invalid_argument = nullptr;  // fasttape.errors.InvalidArgumentError
-py::object g_convert_fallback;           // fasttape._convert.fallback(obj, dtype_code)
+// fasttape._tensor._fallback(obj, dtype_code). A raw, deliberately leaked
+// reference: a static py::object would be released after the interpreter
+// is gone.
+PyObject* g_convert_fallback = nullptr;
 py::handle g_tensor_type;
 
 inline py::object not_impl() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
@@ -92,7 +95,7 @@ Tensor to_tensor(py::handle h, const Tensor* like) {
   }
   // Everything else (numpy arrays and scalars, lists, Variables, ...) goes
   // through the Python fallback, which knows TensorFlow's conversion rules.
-  py::object r = g_convert_fallback(h, like ? py::object(py::int_(static_cast<int>(like->dtype()))) : py::object(py::none()));
+  py::object r = py::handle(g_convert_fallback)(h, like ? py::object(py::int_(static_cast<int>(like->dtype()))) : py::object(py::none()));
   if (r.ptr() == Py_NotImplemented) return Tensor();
   return as_tensor(r);
 }
@@ -350,7 +353,7 @@ PYBIND11_MODULE(_core, m) {
   // ---------------------------------------------------------------- conversion
   m.def("_set_hooks", [](py::object invalid_argument, py::object fallback) {
     g_invalid_argument = invalid_argument.release().ptr();
-    g_convert_fallback = std::move(fallback);
+    g_convert_fallback = fallback.release().ptr();
   });
   m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); });
   m.def("from_numpy_as",

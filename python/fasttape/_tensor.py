@@ -209,7 +209,7 @@ def _numpy_text(t, is_repr):
         text = str(a[()])
     else:
         text = repr(a) if is_repr else str(a)
-    if "\n" in text and not is_repr:
+    if "\n" in text:
         text = "\n" + text
     return text
 

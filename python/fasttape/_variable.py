@@ -73,9 +73,16 @@ class Variable:
     # ------------------------------------------------------------ assigning
     def _coerce(self, value, op):
         cur = self._slot.read()
-        t = _core.to_tensor(value, cur._dtype_code) if not _core.is_tensor(value) else value
         if hasattr(value, "_fasttape_read"):
             t = value._slot.read()
+        elif _core.is_tensor(value):
+            t = value
+        else:
+            t = _core.to_tensor(value, cur._dtype_code)
+        if op == "assign" and t._shape != cur._shape:
+            raise ValueError("Cannot assign value to variable ' %s': Shape mismatch.The variable shape %s, and the "
+                             "assigned value shape %s are incompatible."
+                             % (self._name, TensorShape(cur._shape), TensorShape(t._shape)))
         return t
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
