@@ -432,7 +432,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false, nm);
   m.def(
       "matmul",
-      [](py::handle a, py::handle b, bool ta, bool tb, bool aa, bool ab) {
+      [](py::handle a, py::handle b, bool ta, bool tb, bool aa, bool ab, py::handle) {
         Tensor A, B;
         if (!operands(a, b, &A, &B)) {
           must(a, "matmul");
@@ -441,25 +441,26 @@ PYBIND11_MODULE(_core, m) {
         return wrap(run(A.numel() + B.numel(), [&] { return matmul(A, B, ta || aa, tb || ab); }));
       },
       py::arg("a"), py::arg("b"), py::arg("transpose_a") = false, py::arg("transpose_b") = false,
-      py::arg("adjoint_a") = false, py::arg("adjoint_b") = false);
+      py::arg("adjoint_a") = false, py::arg("adjoint_b") = false, nm);
   m.def(
-      "reshape", [](py::handle x, py::handle shape) { return wrap(reshape(must(x, "reshape"), parse_shape(shape))); },
-      py::arg("tensor"), py::arg("shape"));
+      "reshape", [](py::handle x, py::handle shape, py::handle) { return wrap(reshape(must(x, "reshape"), parse_shape(shape))); },
+      py::arg("tensor"), py::arg("shape"), nm);
   m.def(
       "transpose",
-      [](py::handle x, py::handle perm) {
+      [](py::handle x, py::handle perm, bool conjugate, py::handle) {
+        (void)conjugate;  // real dtypes only
         Tensor t = must(x, "transpose");
         std::vector<int64_t> p = perm.is_none() ? std::vector<int64_t>{} : parse_shape(perm);
         return wrap(run(t.numel(), [&] { return transpose(t, p); }));
       },
-      py::arg("a"), py::arg("perm") = py::none());
+      py::arg("a"), py::arg("perm") = py::none(), py::arg("conjugate") = false, nm);
   m.def("cast", [](py::handle x, int code) { return wrap(cast(must(x, "cast"), dtype_from_code(code))); });
   m.def(
       "broadcast_to",
-      [](py::handle x, py::handle shape) {
+      [](py::handle x, py::handle shape, py::handle) {
         return wrap(broadcast_to(must(x, "broadcast_to"), Shape(parse_shape(shape))));
       },
-      py::arg("input"), py::arg("shape"));
+      py::arg("input"), py::arg("shape"), nm);
   m.def("sum_to", [](py::handle x, py::handle shape) { return wrap(sum_to(must(x, "sum_to"), Shape(parse_shape(shape)))); });
   m.def("strided_slice", [](py::handle x, std::vector<int64_t> b, std::vector<int64_t> e, std::vector<int64_t> s) {
     return wrap(strided_slice(must(x, "strided_slice"), b, e, s));
