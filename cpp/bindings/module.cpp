@@ -486,13 +486,23 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("num_records", &Tape::num_records)
       .def_property_readonly("released", [](const Tape& t) { return t.released_; })
       .def("clear", &Tape::clear)
-      .def("gradient", [](Tape& t, py::handle targets, py::handle sources, py::handle output_grads, bool zero) {
-        std::vector<Tensor> tg = list_to_tensors(targets, false);
-        std::vector<Tensor> src = list_to_tensors(sources, false);
-        std::vector<Tensor> og;
-        if (!output_grads.is_none()) og = list_to_tensors(output_grads, true);
-        return tensors_to_list(t.gradient(tg, src, og, zero));
-      });
+      .def(
+          "gradient",
+          [](Tape& t, py::handle targets, py::handle sources, py::handle output_grads, bool zero, int batch) {
+            std::vector<Tensor> tg = list_to_tensors(targets, false);
+            std::vector<Tensor> src = list_to_tensors(sources, false);
+            std::vector<Tensor> og;
+            if (!output_grads.is_none()) og = list_to_tensors(output_grads, true);
+            return tensors_to_list(t.gradient(tg, src, og, zero, batch));
+          },
+          py::arg("targets"), py::arg("sources"), py::arg("output_grads"), py::arg("zero_unconnected"),
+          py::arg("batch") = 0);
+  py::class_<Accumulator, AccumulatorPtr>(m, "_Accumulator")
+      .def(py::init<>())
+      .def("watch", [](Accumulator& a, const TensorPtr& p, const TensorPtr& t) { a.watch(Tensor(p), Tensor(t)); })
+      .def("tangent", [](const Accumulator& a, const TensorPtr& t) { return wrap(a.tangent(Tensor(t))); });
+  m.def("push_accumulator", [](const AccumulatorPtr& a) { tape::push_accumulator(a); });
+  m.def("pop_accumulator", [](const AccumulatorPtr& a) { tape::pop_accumulator(a.get()); });
   m.def("push_tape", [](const TapePtr& t) { tape::push(t); });
   m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); });
 

@@ -16,7 +16,7 @@ from ._ops import cast, fill, identity, ones, ones_like, range, rank, shape, siz
 from ._tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ._tensor import Tensor, TensorShape, constant, convert_to_tensor, is_tensor  # noqa: F401
 from ._variable import Variable  # noqa: F401
-from . import math, nn  # noqa: F401
+from . import autodiff, math, nn  # noqa: F401
 
 __version__ = "0.1.0"
 
@@ -35,7 +35,7 @@ def show_config():
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "abs", "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "cos", "divide",
-    "double", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
+    "autodiff", "double", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
     "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or", "math",
     "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "ones", "ones_like",
     "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "sigmoid", "sign",

@@ -10,6 +10,8 @@ import contextlib
 import enum
 import threading
 
+import numpy as np
+
 from . import _core
 from . import _nest
 
@@ -161,16 +163,83 @@ class GradientTape:
                                  "them), got %r of type %s" % (s, type(s).__name__))
         return tensors, spans
 
+    def _begin_sweep(self):
+        if self._tape is None or self._tape.released:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
+                               "(or jacobians)")
+        if self._recording and not self._persistent:
+            self._pop_tape()
+
+    def _finish_sources(self, raw, spans, unconnected, zero_shape):
+        """One result per source span: the sum of its pieces, or None/zeros."""
+        results = []
+        for start, count, src in spans:
+            gs = [g for g in raw[start:start + count] if g is not None]
+            g = None
+            if gs:
+                g = gs[0]
+                for extra in gs[1:]:
+                    g = g + extra
+            if g is None and unconnected is UnconnectedGradients.ZERO:
+                value = src._slot.read() if _is_variable(src) else src
+                g = _core.fill(zero_shape(value), 0.0, value._dtype_code)
+            results.append(g)
+        if not self._persistent:
+            self._variables = {}
+            self._var_values = {}
+        return results
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """The full Jacobian of ``target`` with respect to each source: shape
+        ``target.shape + source.shape``. Computed by one reverse sweep whose
+        cotangents carry a leading batch axis (one row per target element)."""
+        self._begin_sweep()
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        t = target._fasttape_read() if _is_variable(target) else target
+        if not _core.is_tensor(t):
+            t = _core.to_tensor(t, None)
+        flat_sources = _nest.flatten(sources)
+        tensors, spans = self._flat_sources(flat_sources)
+        n = int(np.prod(t._shape))
+        seed = _core.from_numpy(np.eye(n, dtype=t.dtype.as_numpy_dtype).reshape((n,) + t._shape))
+        raw = self._tape.gradient([t], tensors, [seed], False, 1)
+        raw = [None if g is None else _core.reshape(g, t._shape + g._shape[1:]) for g in raw]
+        results = self._finish_sources(raw, spans, unconnected, lambda v: t._shape + v._shape)
+        return _nest.pack_sequence_as(sources, results)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: for target ``[b, y...]`` and source
+        ``[b, x...]`` (examples independent), a tensor ``[b, y..., x...]``."""
+        self._begin_sweep()
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        t = target._fasttape_read() if _is_variable(target) else target
+        src = source._slot.read() if _is_variable(source) else source
+        ts, ss = t._shape, src._shape
+        if len(ts) < 2 or len(ss) < 2 or ts[0] != ss[0]:
+            raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to match."
+                             % (t.shape, src.shape))
+        b, rest = ts[0], ts[1:]
+        n = int(np.prod(rest))
+        eye = np.eye(n, dtype=t.dtype.as_numpy_dtype).reshape((n, 1) + rest)
+        seed = _core.from_numpy(np.ascontiguousarray(np.broadcast_to(eye, (n, b) + rest)))
+        tensors, spans = self._flat_sources([source])
+        raw = self._tape.gradient([t], tensors, [seed], False, 1)
+        out = []
+        for g in raw:
+            if g is not None:  # [n, b, x...] -> [b, y..., x...]
+                perm = [1, 0] + list(range(2, len(g._shape)))
+                g = _core.reshape(_core.transpose(g, perm), (b,) + rest + g._shape[2:])
+            out.append(g)
+        return self._finish_sources(out, spans, unconnected, lambda v: (b,) + rest + v._shape[1:])[0]
+
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
         """Gradients of ``target`` (a tensor or nested structure, summed) with
         respect to ``sources``, returned in the structure of ``sources``."""
-        if self._tape is None or self._tape.released:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
-                               "(or jacobians)")
+        self._begin_sweep()
         unconnected = UnconnectedGradients(unconnected_gradients)
-        if self._recording and not self._persistent:
-            self._pop_tape()
         flat_targets = [t._fasttape_read() if _is_variable(t) else t for t in _nest.flatten(target)]
         flat_targets = [t if _core.is_tensor(t) else _core.to_tensor(t, None) for t in flat_targets]
         flat_sources = _nest.flatten(sources)
@@ -182,20 +251,6 @@ class GradientTape:
             if len(out_grads) != len(flat_targets):
                 raise ValueError("gradient: output_gradients has %d entries but target has %d; pass one per "
                                  "target (or None)" % (len(_nest.flatten(output_gradients)), len(flat_targets)))
-        raw = self._tape.gradient(flat_targets, tensors, out_grads, unconnected is UnconnectedGradients.ZERO)
-        results = []
-        for start, count, src in spans:
-            gs = [g for g in raw[start:start + count] if g is not None]
-            if not gs:
-                g = None
-            else:
-                g = gs[0]
-                for extra in gs[1:]:
-                    g = g + extra
-            if g is None and unconnected is UnconnectedGradients.ZERO:
-                g = _core.zeros_like_t(src._slot.read() if _is_variable(src) else src)
-            results.append(g)
-        if not self._persistent:
-            self._variables = {}
-            self._var_values = {}
+        raw = self._tape.gradient(flat_targets, tensors, out_grads, False)
+        results = self._finish_sources(raw, spans, unconnected, lambda v: v._shape)
         return _nest.pack_sequence_as(sources, results)

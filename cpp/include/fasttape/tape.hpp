@@ -43,6 +43,12 @@ struct OpDef;
 
 // What a VJP sees: the saved tensors, attributes, and for each input whether
 // its gradient is wanted plus its dtype and shape.
+//
+// Batched sweeps (jacobians): when `batch` is 1, every gradient — the
+// incoming grads_out and the grads_in a VJP returns — carries one extra
+// leading axis of size batch_size in front of the tensor's own shape. VJPs
+// stay batch-agnostic by building shapes with grad_shape() and by summing
+// broadcast gradients with unbroadcast() (ops/common.hpp).
 struct VjpContext {
   const OpDef* op;
   const Tensor* saved;
@@ -53,6 +59,8 @@ struct VjpContext {
   const bool* needs;         // [n_inputs]
   const Shape* in_shapes;    // [n_inputs]; valid where needs[i]
   const DType* in_dtypes;    // [n_inputs]; valid where needs[i]
+  int batch;                 // 0, or 1 for a leading batch axis on gradients
+  int64_t batch_size;
 };
 
 // grads_out: one gradient per output (never undefined: missing ones are zeros).
@@ -60,10 +68,29 @@ struct VjpContext {
 // (an undefined gradient means "no gradient" — None in Python).
 using VjpFn = void (*)(const VjpContext& ctx, const Tensor* grads_out, Tensor* grads_in);
 
+// What a JVP sees: the op's inputs and outputs (primal values) and attributes.
+struct JvpContext {
+  const OpDef* op;
+  const Tensor* const* inputs;
+  int n_inputs;
+  const Tensor* const* outputs;
+  int n_outputs;
+  const int64_t* attrs;
+  int n_attrs;
+};
+
+// tangents_in: one per input, undefined where the tangent is zero (at least
+// one is defined). tangents_out: one per output; leave undefined for zero.
+using JvpFn = void (*)(const JvpContext& ctx, const Tensor* tangents_in, Tensor* tangents_out);
+
+// One entry of the op table. vjp == nullptr: not differentiable (never
+// recorded, gradient None). jvp: the forward-mode rule.
 struct OpDef {
   const char* name;
-  VjpFn vjp;  // nullptr = not differentiable (never recorded)
-  OpDef(const char* n, VjpFn f);
+  VjpFn vjp;
+  JvpFn jvp;
+  bool batchable;  // its VJP accepts a leading batch axis (all built-in ops)
+  OpDef(const char* n, VjpFn f, JvpFn j, bool batchable = true);
 };
 
 // All registered differentiable ops (the op table), in registration order.
@@ -112,8 +139,11 @@ class Tape {
   // Gradients of sum(targets[i] * output_grads[i]) w.r.t. each source.
   // output_grads may be empty or hold undefined entries (= ones). Undefined
   // results mean "not connected" unless zero_unconnected (then zeros).
+  // With batch = 1 every output_grads[i] is required and has a leading axis
+  // of the same size B in front of targets[i]'s shape; the results then have
+  // that axis too (one sweep computes B vector-Jacobian products).
   std::vector<Tensor> gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
-                               const std::vector<Tensor>& output_grads, bool zero_unconnected);
+                               const std::vector<Tensor>& output_grads, bool zero_unconnected, int batch = 0);
 
   // Forget everything recorded (the tape stays usable).
   void clear();
@@ -142,6 +172,40 @@ class Tape {
   uint64_t uid_;
   bool persistent_;
 };
+
+// Forward-mode accumulator: carries a tangent alongside each primal it
+// tracks. While active, every op with a tracked input computes its outputs'
+// tangents at once with the op's JVP rule (written with fasttape ops, so an
+// outer tape or accumulator sees that computation: forward-over-reverse and
+// forward-over-forward both work). The accumulator is paused while it runs
+// its own JVP rules. Tensors carry its tangent slot as a tape tag.
+class Accumulator {
+ public:
+  Accumulator();
+  ~Accumulator();
+  Accumulator(const Accumulator&) = delete;
+  Accumulator& operator=(const Accumulator&) = delete;
+
+  uint64_t uid() const { return uid_; }
+  // Gives `primal` the tangent `tangent` (same shape and dtype).
+  void watch(const Tensor& primal, const Tensor& tangent);
+  // The tangent of t, undefined if t does not depend on a watched primal.
+  Tensor tangent(const Tensor& t) const;
+
+  // ---- used by the recorder
+  int32_t add_tangent(const Tensor& primal, const Tensor& tangent, bool fresh);
+  std::vector<Tensor> tangents_;
+  bool paused_ = false;
+
+ private:
+  uint64_t uid_;
+};
+using AccumulatorPtr = std::shared_ptr<Accumulator>;
+
+namespace tape {
+void push_accumulator(const AccumulatorPtr& a);
+void pop_accumulator(const Accumulator* a);
+}  // namespace tape
 
 // RAII tape for C++ users: pushed on construction, popped on destruction
 // (or by stop()).

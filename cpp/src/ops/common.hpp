@@ -61,3 +61,62 @@ inline Tensor scalar0(const Tensor& like) { return Tensor::scalar(0.0, like.dtyp
 
 }  // namespace ops_detail
 }  // namespace fasttape
+
+namespace fasttape {
+namespace ops_detail {
+
+// ---------------------------------------------------------------- VJP helpers
+// The shape a gradient of a tensor of shape s has in this sweep: s, or s with
+// the batch axis in front (batched sweeps for jacobians).
+inline Shape grad_shape(const VjpContext& c, const Shape& s) {
+  if (!c.batch) return s;
+  std::vector<int64_t> d{c.batch_size};
+  d.insert(d.end(), s.begin(), s.end());
+  return Shape(d);
+}
+inline std::vector<int64_t> grad_dims(const VjpContext& c, const Shape& s) { return grad_shape(c, s).vec(); }
+
+// Sums the gradient g of a broadcast result back to an input of shape s.
+inline Tensor unbroadcast(const VjpContext& c, const Tensor& g, const Shape& s) {
+  if (!c.batch) return sum_to(g, s);
+  std::vector<int64_t> d{c.batch_size};
+  for (int i = s.size(); i < g.ndim() - 1; ++i) d.push_back(1);
+  d.insert(d.end(), s.begin(), s.end());
+  return reshape(sum_to(g, Shape(d)), grad_dims(c, s));
+}
+
+// Broadcasts the gradient g of a tensor whose shape broadcasts to s up to s
+// (the adjoint of unbroadcast).
+inline Tensor rebroadcast(const VjpContext& c, const Tensor& g, const Shape& s) {
+  if (!c.batch) return broadcast_to(g, s);
+  std::vector<int64_t> d{c.batch_size};
+  for (int i = g.ndim() - 1; i < s.size(); ++i) d.push_back(1);
+  d.insert(d.end(), g.shape().begin() + 1, g.shape().end());
+  return broadcast_to(reshape(g, d), grad_shape(c, s));
+}
+
+// Shifts per-dimension attributes (axes, perms, slice bounds) past the batch
+// axis: prepend `first` and add `shift` to axis numbers.
+inline std::vector<int64_t> batched_attr(const VjpContext& c, std::vector<int64_t> v, int64_t first,
+                                         int64_t shift) {
+  if (!c.batch) return v;
+  for (auto& x : v) x += shift;
+  v.insert(v.begin(), first);
+  return v;
+}
+
+// ---------------------------------------------------------------- JVP helpers
+// Tangent t (of an input) broadcast to the output's shape.
+inline Tensor fit(const Tensor& t, const Tensor& out) {
+  return t.shape() == out.shape() ? t : broadcast_to(t, out.shape());
+}
+// a + b where either may be undefined (= zero).
+inline Tensor tadd(const Tensor& a, const Tensor& b) {
+  if (!a.defined()) return b;
+  if (!b.defined()) return a;
+  return add(a, b);
+}
+inline Tensor zeros_or(const Tensor& t, const Tensor& like) { return t.defined() ? t : zeros_like(like); }
+
+}  // namespace ops_detail
+}  // namespace fasttape

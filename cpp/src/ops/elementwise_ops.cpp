@@ -37,10 +37,14 @@ Tensor unary_forward(UnOp k, const Tensor& x) {
 
 // ---------------------------------------------------------------- add
 static void add_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = sum_to(g[0], c.in_shapes[0]);
-  if (c.needs[1]) gi[1] = sum_to(g[0], c.in_shapes[1]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, g[0], c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = unbroadcast(c, g[0], c.in_shapes[1]);
 }
-static const OpDef kAdd("add", add_vjp);
+static void add_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor& out = *c.outputs[0];
+  to[0] = t[0].defined() && t[1].defined() ? add(t[0], t[1]) : fit(t[0].defined() ? t[0] : t[1], out);
+}
+static const OpDef kAdd("add", add_vjp, add_jvp);
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Add, {"add", "AddV2"}, a, b);
   if (tape::any_active()) tape::record(&kAdd, {&a, &b}, {&out}, {});
@@ -49,10 +53,15 @@ Tensor add(const Tensor& a, const Tensor& b) {
 
 // ---------------------------------------------------------------- subtract
 static void sub_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = sum_to(g[0], c.in_shapes[0]);
-  if (c.needs[1]) gi[1] = sum_to(negative(g[0]), c.in_shapes[1]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, g[0], c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = unbroadcast(c, negative(g[0]), c.in_shapes[1]);
 }
-static const OpDef kSub("subtract", sub_vjp);
+static void sub_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor& out = *c.outputs[0];
+  to[0] = t[0].defined() && t[1].defined() ? subtract(t[0], t[1])
+                                           : (t[0].defined() ? fit(t[0], out) : fit(negative(t[1]), out));
+}
+static const OpDef kSub("subtract", sub_vjp, sub_jvp);
 Tensor subtract(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Sub, {"subtract", "Sub"}, a, b);
   if (tape::any_active()) tape::record(&kSub, {&a, &b}, {&out}, {});
@@ -62,10 +71,15 @@ Tensor subtract(const Tensor& a, const Tensor& b) {
 // ---------------------------------------------------------------- multiply: saves a, b
 static void mul_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor &a = c.saved[0], &b = c.saved[1];
-  if (c.needs[0]) gi[0] = sum_to(multiply(g[0], b), c.in_shapes[0]);
-  if (c.needs[1]) gi[1] = sum_to(multiply(a, g[0]), c.in_shapes[1]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, multiply(g[0], b), c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = unbroadcast(c, multiply(a, g[0]), c.in_shapes[1]);
 }
-static const OpDef kMul("multiply", mul_vjp);
+static void mul_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor &a = *c.inputs[0], &b = *c.inputs[1];
+  Tensor r = tadd(t[0].defined() ? multiply(t[0], b) : Tensor(), t[1].defined() ? multiply(a, t[1]) : Tensor());
+  to[0] = fit(r, *c.outputs[0]);
+}
+static const OpDef kMul("multiply", mul_vjp, mul_jvp);
 Tensor multiply(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Mul, {"multiply", "Mul"}, a, b);
   if (tape::any_active()) tape::record(&kMul, {&a, &b}, {&out}, {a, b});
@@ -75,10 +89,16 @@ Tensor multiply(const Tensor& a, const Tensor& b) {
 // ---------------------------------------------------------------- divide: saves a, b
 static void div_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor &a = c.saved[0], &b = c.saved[1];
-  if (c.needs[0]) gi[0] = sum_to(divide(g[0], b), c.in_shapes[0]);
-  if (c.needs[1]) gi[1] = sum_to(multiply(g[0], divide(divide(negative(a), b), b)), c.in_shapes[1]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, divide(g[0], b), c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = unbroadcast(c, multiply(g[0], divide(divide(negative(a), b), b)), c.in_shapes[1]);
 }
-static const OpDef kDiv("divide", div_vjp);
+static void div_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor &b = *c.inputs[1], &out = *c.outputs[0];
+  Tensor r = tadd(t[0].defined() ? divide(t[0], b) : Tensor(),
+                  t[1].defined() ? negative(multiply(t[1], divide(out, b))) : Tensor());
+  to[0] = fit(r, out);
+}
+static const OpDef kDiv("divide", div_vjp, div_jvp);
 Tensor divide(const Tensor& a0, const Tensor& b0) {
   const OpName op{"divide", "RealDiv"};
   check_not_bool(op, a0);
@@ -94,16 +114,27 @@ Tensor divide(const Tensor& a0, const Tensor& b0) {
 // ---------------------------------------------------------------- pow: saves a, b, out
 static void pow_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor &a = c.saved[0], &b = c.saved[1], &z = c.saved[2];
-  if (c.needs[0]) gi[0] = sum_to(multiply(multiply(g[0], b), pow(a, b - 1.0)), c.in_shapes[0]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, multiply(multiply(g[0], b), pow(a, b - 1.0)), c.in_shapes[0]);
   if (c.needs[1]) {
     // d/db a^b = a^b log a, taken as 0 where a <= 0 (as TensorFlow does).
     Tensor pos = greater(a, scalar0(a));
     Tensor safe = where(pos, a, ones_like(a));
     Tensor log_a = where(pos, log(safe), scalar0(a));
-    gi[1] = sum_to(multiply(multiply(g[0], z), log_a), c.in_shapes[1]);
+    gi[1] = unbroadcast(c, multiply(multiply(g[0], z), log_a), c.in_shapes[1]);
   }
 }
-static const OpDef kPow("pow", pow_vjp);
+static void pow_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor &a = *c.inputs[0], &b = *c.inputs[1], &z = *c.outputs[0];
+  Tensor r;
+  if (t[0].defined()) r = multiply(multiply(t[0], b), pow(a, b - 1.0));
+  if (t[1].defined()) {
+    Tensor pos = greater(a, scalar0(a));
+    Tensor log_a = where(pos, log(where(pos, a, ones_like(a))), scalar0(a));
+    r = tadd(r, multiply(multiply(t[1], z), log_a));
+  }
+  to[0] = fit(r, z);
+}
+static const OpDef kPow("pow", pow_vjp, pow_jvp);
 Tensor pow(const Tensor& a, const Tensor& b) {
   const OpName op{"pow", "Pow"};
   Tensor out = arith_forward(BinOp::Pow, op, a, b);
@@ -116,8 +147,8 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 // to the first input, as in TensorFlow.
 static void minmax_vjp(const Tensor& mask, const VjpContext& c, const Tensor* g, Tensor* gi) {
   Tensor zero = scalar0(g[0]);
-  if (c.needs[0]) gi[0] = sum_to(where(mask, g[0], zero), c.in_shapes[0]);
-  if (c.needs[1]) gi[1] = sum_to(where(mask, zero, g[0]), c.in_shapes[1]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, where(mask, g[0], zero), c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = unbroadcast(c, where(mask, zero, g[0]), c.in_shapes[1]);
 }
 static void max_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   minmax_vjp(greater_equal(c.saved[0], c.saved[1]), c, g, gi);
@@ -125,8 +156,18 @@ static void max_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
 static void min_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   minmax_vjp(less_equal(c.saved[0], c.saved[1]), c, g, gi);
 }
-static const OpDef kMax("maximum", max_vjp);
-static const OpDef kMin("minimum", min_vjp);
+static void minmax_jvp(const Tensor& mask, const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor& out = *c.outputs[0];
+  to[0] = where(mask, t[0].defined() ? t[0] : scalar0(out), t[1].defined() ? t[1] : scalar0(out));
+}
+static void max_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  minmax_jvp(greater_equal(*c.inputs[0], *c.inputs[1]), c, t, to);
+}
+static void min_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  minmax_jvp(less_equal(*c.inputs[0], *c.inputs[1]), c, t, to);
+}
+static const OpDef kMax("maximum", max_vjp, max_jvp);
+static const OpDef kMin("minimum", min_vjp, min_jvp);
 Tensor maximum(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Max, {"maximum", "Maximum"}, a, b);
   if (tape::any_active()) tape::record(&kMax, {&a, &b}, {&out}, {a, b});
@@ -199,26 +240,36 @@ Tensor logical_not(const Tensor& a) {
 // ---------------------------------------------------------------- unary ops
 // Shorthand for a unary op entry: NAME, TF name, kernel, dtype check,
 // what it saves (x = input, y = output) and its VJP body.
-#define FT_UNARY(FN, TF, KIND, CHECK, SAVE, NAME_STR, VJP_BODY)                  \
+// Shorthand for a unary op entry: function, TF name, kernel, dtype check,
+// what it saves (x = input, y = output), the VJP's input gradient in terms of
+// g and the saved s, and the JVP's output tangent in terms of the tangent t,
+// the input x and the output y.
+#define FT_UNARY(FN, TF, KIND, CHECK, SAVE, VJP_BODY, JVP_BODY)                  \
   static void FN##_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {      \
     if (!c.needs[0]) return;                                                    \
     const Tensor& s = c.saved[0];                                               \
-    (void)s;                                                                    \
     gi[0] = (VJP_BODY);                                                         \
   }                                                                             \
-  static const OpDef k_##FN(NAME_STR, FN##_vjp);                                \
+  static void FN##_jvp(const JvpContext& c, const Tensor* tin, Tensor* to) {    \
+    const Tensor &t = tin[0], &x = *c.inputs[0], &y = *c.outputs[0];            \
+    (void)x;                                                                    \
+    (void)y;                                                                    \
+    to[0] = (JVP_BODY);                                                         \
+  }                                                                             \
+  static const OpDef k_##FN(#FN, FN##_vjp, FN##_jvp);                           \
   Tensor FN(const Tensor& x) {                                                  \
-    CHECK({NAME_STR, TF}, x);                                                   \
+    CHECK({#FN, TF}, x);                                                        \
     Tensor y = unary_forward(UnOp::KIND, x);                                    \
     if (tape::any_active()) tape::record(&k_##FN, {&x}, {&y}, {SAVE});          \
     return y;                                                                   \
   }
 
-// negative: saves nothing; -g
+// negative: saves nothing
 static void negative_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = negative(g[0]);
 }
-static const OpDef kNeg("negative", negative_vjp);
+static void negative_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = negative(t[0]); }
+static const OpDef kNeg("negative", negative_vjp, negative_jvp);
 Tensor negative(const Tensor& x) {
   check_not_bool({"negative", "Neg"}, x);
   Tensor y = unary_forward(UnOp::Neg, x);
@@ -226,23 +277,31 @@ Tensor negative(const Tensor& x) {
   return y;
 }
 
-FT_UNARY(square, "Square", Square, check_not_bool, x, "square", multiply(g[0], multiply(s, Tensor::scalar(2.0, s.dtype()))))
-FT_UNARY(sqrt, "Sqrt", Sqrt, check_float, y, "sqrt", divide(multiply(g[0], Tensor::scalar(0.5, s.dtype())), s))
-FT_UNARY(exp, "Exp", Exp, check_float, y, "exp", multiply(g[0], s))
-FT_UNARY(log, "Log", Log, check_float, x, "log", divide(g[0], s))
-FT_UNARY(sin, "Sin", Sin, check_float, x, "sin", multiply(g[0], cos(s)))
-FT_UNARY(cos, "Cos", Cos, check_float, x, "cos", negative(multiply(g[0], sin(s))))
-FT_UNARY(tanh, "Tanh", Tanh, check_float, y, "tanh", multiply(g[0], 1.0 - multiply(s, s)))
-FT_UNARY(sigmoid, "Sigmoid", Sigmoid, check_float, y, "sigmoid", multiply(g[0], multiply(s, 1.0 - s)))
-FT_UNARY(relu, "Relu", Relu, check_not_bool, y, "relu", where(greater(s, scalar0(s)), g[0], scalar0(g[0])))
-FT_UNARY(abs, "Abs", Abs, check_not_bool, x, "abs", multiply(g[0], sign(s)))
+static Tensor two_x(const Tensor& s) { return multiply(s, Tensor::scalar(2.0, s.dtype())); }
+static Tensor half_over(const Tensor& g, const Tensor& y) {
+  return divide(multiply(g, Tensor::scalar(0.5, y.dtype())), y);
+}
+static Tensor relu_mask(const Tensor& y, const Tensor& g) { return where(greater(y, scalar0(y)), g, scalar0(g)); }
+
+FT_UNARY(square, "Square", Square, check_not_bool, x, multiply(g[0], two_x(s)), multiply(t, two_x(x)))
+FT_UNARY(sqrt, "Sqrt", Sqrt, check_float, y, half_over(g[0], s), half_over(t, y))
+FT_UNARY(exp, "Exp", Exp, check_float, y, multiply(g[0], s), multiply(t, y))
+FT_UNARY(log, "Log", Log, check_float, x, divide(g[0], s), divide(t, x))
+FT_UNARY(sin, "Sin", Sin, check_float, x, multiply(g[0], cos(s)), multiply(t, cos(x)))
+FT_UNARY(cos, "Cos", Cos, check_float, x, negative(multiply(g[0], sin(s))), negative(multiply(t, sin(x))))
+FT_UNARY(tanh, "Tanh", Tanh, check_float, y, multiply(g[0], 1.0 - multiply(s, s)), multiply(t, 1.0 - multiply(y, y)))
+FT_UNARY(sigmoid, "Sigmoid", Sigmoid, check_float, y, multiply(g[0], multiply(s, 1.0 - s)),
+         multiply(t, multiply(y, 1.0 - y)))
+FT_UNARY(relu, "Relu", Relu, check_not_bool, y, relu_mask(s, g[0]), relu_mask(y, t))
+FT_UNARY(abs, "Abs", Abs, check_not_bool, x, multiply(g[0], sign(s)), multiply(t, sign(x)))
 #undef FT_UNARY
 
 // sign: piecewise constant, so its gradient is zero (not None), as in TensorFlow.
 static void sign_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = zeros_like(g[0]);
 }
-static const OpDef kSign("sign", sign_vjp);
+static void sign_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = zeros_like(t[0]); }
+static const OpDef kSign("sign", sign_vjp, sign_jvp);
 Tensor sign(const Tensor& x) {
   check_not_bool({"sign", "Sign"}, x);
   Tensor y = unary_forward(UnOp::Sign, x);
@@ -254,10 +313,14 @@ Tensor sign(const Tensor& x) {
 static void where_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor& cond = c.saved[0];
   Tensor zero = scalar0(g[0]);
-  if (c.needs[1]) gi[1] = sum_to(where(cond, g[0], zero), c.in_shapes[1]);
-  if (c.needs[2]) gi[2] = sum_to(where(cond, zero, g[0]), c.in_shapes[2]);
+  if (c.needs[1]) gi[1] = unbroadcast(c, where(cond, g[0], zero), c.in_shapes[1]);
+  if (c.needs[2]) gi[2] = unbroadcast(c, where(cond, zero, g[0]), c.in_shapes[2]);
 }
-static const OpDef kWhere("where", where_vjp);
+static void where_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor &cond = *c.inputs[0], &out = *c.outputs[0];
+  to[0] = where(cond, t[1].defined() ? t[1] : scalar0(out), t[2].defined() ? t[2] : scalar0(out));
+}
+static const OpDef kWhere("where", where_vjp, where_jvp);
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   const OpName op{"where", "SelectV2"};
   if (cond.dtype() != DType::Bool)

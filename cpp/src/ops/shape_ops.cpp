@@ -64,12 +64,19 @@ void record_attrs(const OpDef* def, const Tensor& in, const Tensor& out, const s
 }  // namespace
 
 // ---------------------------------------------------------------- reduce_sum: attrs = reduced axes
+static Axes attr_axes(const JvpContext& c) { return Axes(std::vector<int64_t>(c.attrs, c.attrs + c.n_attrs)); }
+static bool kept_dims(const JvpContext& c) { return c.outputs[0]->ndim() == c.inputs[0]->ndim(); }
+
 static void sum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
   const Shape& in = c.in_shapes[0];
-  gi[0] = broadcast_to(reshape(g[0], keep_shape(in, attrs_to_mask(c, in.size())).vec()), in);
+  Shape keep = keep_shape(in, attrs_to_mask(c, in.size()));
+  gi[0] = broadcast_to(reshape(g[0], grad_dims(c, keep)), grad_shape(c, in));
 }
-static const OpDef kSum("reduce_sum", sum_vjp);
+static void sum_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = reduce_sum(t[0], attr_axes(c), kept_dims(c));
+}
+static const OpDef kSum("reduce_sum", sum_vjp, sum_jvp);
 Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims) {
   const OpName op{"reduce_sum", "Sum"};
   check_not_bool(op, x);
@@ -87,10 +94,13 @@ static void mean_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   int64_t count = 1;
   for (int i = 0; i < in.size(); ++i)
     if (m[i]) count *= in[i];
-  Tensor b = broadcast_to(reshape(g[0], keep_shape(in, m).vec()), in);
+  Tensor b = broadcast_to(reshape(g[0], grad_dims(c, keep_shape(in, m))), grad_shape(c, in));
   gi[0] = divide(b, Tensor::scalar(static_cast<double>(count), b.dtype()));
 }
-static const OpDef kMean("reduce_mean", mean_vjp);
+static void mean_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = reduce_mean(t[0], attr_axes(c), kept_dims(c));
+}
+static const OpDef kMean("reduce_mean", mean_vjp, mean_jvp);
 Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
   const OpName op{"reduce_mean", "Mean"};
   check_not_bool(op, x);
@@ -108,9 +118,12 @@ Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
 
 // ---------------------------------------------------------------- reshape (shares the buffer)
 static void reshape_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = reshape(g[0], c.in_shapes[0].vec());
+  if (c.needs[0]) gi[0] = reshape(g[0], grad_dims(c, c.in_shapes[0]));
 }
-static const OpDef kReshape("reshape", reshape_vjp);
+static void reshape_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = reshape(t[0], c.outputs[0]->shape().vec());
+}
+static const OpDef kReshape("reshape", reshape_vjp, reshape_jvp);
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
   const OpName op{"reshape", "Reshape"};
   std::vector<int64_t> d = shape;
@@ -148,9 +161,12 @@ static void transpose_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
   std::vector<int64_t> inv(c.n_attrs);
   for (int i = 0; i < c.n_attrs; ++i) inv[c.attrs[i]] = i;
-  gi[0] = transpose(g[0], inv);
+  gi[0] = transpose(g[0], batched_attr(c, inv, 0, 1));
 }
-static const OpDef kTranspose("transpose", transpose_vjp);
+static void transpose_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = transpose(t[0], std::vector<int64_t>(c.attrs, c.attrs + c.n_attrs));
+}
+static const OpDef kTranspose("transpose", transpose_vjp, transpose_jvp);
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm_in) {
   const OpName op{"transpose", "Transpose"};
   const int r = x.ndim();
@@ -185,7 +201,10 @@ Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm_in) {
 static void cast_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = cast(g[0], c.in_dtypes[0]);
 }
-static const OpDef kCast("cast", cast_vjp);
+static void cast_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  if (is_floating(c.outputs[0]->dtype())) to[0] = cast(t[0], c.outputs[0]->dtype());
+}
+static const OpDef kCast("cast", cast_vjp, cast_jvp);
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   Tensor out = Tensor::empty(x.shape(), dtype);
@@ -196,9 +215,12 @@ Tensor cast(const Tensor& x, DType dtype) {
 
 // ---------------------------------------------------------------- broadcast_to / sum_to (adjoints)
 static void bcast_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = sum_to(g[0], c.in_shapes[0]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, g[0], c.in_shapes[0]);
 }
-static const OpDef kBroadcast("broadcast_to", bcast_vjp);
+static void bcast_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = broadcast_to(t[0], c.outputs[0]->shape());
+}
+static const OpDef kBroadcast("broadcast_to", bcast_vjp, bcast_jvp);
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   const OpName op{"broadcast_to", "BroadcastTo"};
   if (x.shape() == shape) return x;
@@ -213,9 +235,12 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
 }
 
 static void sum_to_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = broadcast_to(g[0], c.in_shapes[0]);
+  if (c.needs[0]) gi[0] = rebroadcast(c, g[0], c.in_shapes[0]);
 }
-static const OpDef kSumTo("sum_to", sum_to_vjp);
+static void sum_to_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = sum_to(t[0], c.outputs[0]->shape());
+}
+static const OpDef kSumTo("sum_to", sum_to_vjp, sum_to_jvp);
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   const OpName op{"sum_to", "Sum"};
   if (x.shape() == shape) return x;
@@ -260,21 +285,35 @@ std::vector<int64_t> pack3(const std::vector<int64_t>& a, const std::vector<int6
   v.insert(v.end(), c.begin(), c.end());
   return v;
 }
-void unpack3(const VjpContext& c, std::vector<int64_t>* a, std::vector<int64_t>* b, std::vector<int64_t>* s) {
-  int r = c.n_attrs / 3;
-  a->assign(c.attrs, c.attrs + r);
-  b->assign(c.attrs + r, c.attrs + 2 * r);
-  s->assign(c.attrs + 2 * r, c.attrs + 3 * r);
+void unpack3(const int64_t* attrs, int n, std::vector<int64_t>* a, std::vector<int64_t>* b,
+             std::vector<int64_t>* s) {
+  int r = n / 3;
+  a->assign(attrs, attrs + r);
+  b->assign(attrs + r, attrs + 2 * r);
+  s->assign(attrs + 2 * r, attrs + 3 * r);
+}
+// Slice bounds for a batched gradient: the whole batch axis, then the slice.
+void unpack3_batched(const VjpContext& c, std::vector<int64_t>* a, std::vector<int64_t>* b,
+                     std::vector<int64_t>* s) {
+  unpack3(c.attrs, c.n_attrs, a, b, s);
+  *a = batched_attr(c, *a, 0, 0);
+  *b = batched_attr(c, *b, c.batch_size, 0);
+  *s = batched_attr(c, *s, 1, 0);
 }
 }  // namespace
 
 static void slice_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
   std::vector<int64_t> b, e, s;
-  unpack3(c, &b, &e, &s);
-  gi[0] = strided_slice_grad(g[0], c.in_shapes[0], b, e, s);
+  unpack3_batched(c, &b, &e, &s);
+  gi[0] = strided_slice_grad(g[0], grad_shape(c, c.in_shapes[0]), b, e, s);
 }
-static const OpDef kSlice("strided_slice", slice_vjp);
+static void slice_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  std::vector<int64_t> b, e, s;
+  unpack3(c.attrs, c.n_attrs, &b, &e, &s);
+  to[0] = strided_slice(t[0], b, e, s);
+}
+static const OpDef kSlice("strided_slice", slice_vjp, slice_jvp);
 Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
                      const std::vector<int64_t>& strides) {
   const OpName op{"strided_slice", "StridedSlice"};
@@ -288,10 +327,15 @@ Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin, const s
 static void slice_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
   std::vector<int64_t> b, e, s;
-  unpack3(c, &b, &e, &s);
+  unpack3_batched(c, &b, &e, &s);
   gi[0] = strided_slice(g[0], b, e, s);
 }
-static const OpDef kSliceGrad("strided_slice_grad", slice_grad_vjp);
+static void slice_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  std::vector<int64_t> b, e, s;
+  unpack3(c.attrs, c.n_attrs, &b, &e, &s);
+  to[0] = strided_slice_grad(t[0], c.outputs[0]->shape(), b, e, s);
+}
+static const OpDef kSliceGrad("strided_slice_grad", slice_grad_vjp, slice_grad_jvp);
 Tensor strided_slice_grad(const Tensor& dy, const Shape& input_shape, const std::vector<int64_t>& begin,
                           const std::vector<int64_t>& end, const std::vector<int64_t>& strides) {
   const OpName op{"strided_slice_grad", "StridedSliceGrad"};
@@ -311,15 +355,22 @@ static void matmul_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) {
     Tensor ga = !ta ? (!tb ? matmul(gy, b, false, true) : matmul(gy, b, false, false))
                     : (!tb ? matmul(b, gy, false, true) : matmul(b, gy, true, true));
-    gi[0] = sum_to(ga, c.in_shapes[0]);
+    gi[0] = unbroadcast(c, ga, c.in_shapes[0]);
   }
   if (c.needs[1]) {
     Tensor gb = !tb ? (!ta ? matmul(a, gy, true, false) : matmul(a, gy, false, false))
                     : (!ta ? matmul(gy, a, true, false) : matmul(gy, a, true, true));
-    gi[1] = sum_to(gb, c.in_shapes[1]);
+    gi[1] = unbroadcast(c, gb, c.in_shapes[1]);
   }
 }
-static const OpDef kMatmul("matmul", matmul_vjp);
+static void matmul_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor &a = *c.inputs[0], &b = *c.inputs[1];
+  const bool ta = c.attrs[0] != 0, tb = c.attrs[1] != 0;
+  Tensor r = tadd(t[0].defined() ? matmul(t[0], b, ta, tb) : Tensor(),
+                  t[1].defined() ? matmul(a, t[1], ta, tb) : Tensor());
+  to[0] = r;
+}
+static const OpDef kMatmul("matmul", matmul_vjp, matmul_jvp);
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const OpName op{"matmul", "MatMul"};
   check_not_bool(op, a);

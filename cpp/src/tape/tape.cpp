@@ -16,7 +16,7 @@ static std::vector<const OpDef*>& op_table_mut() {
   static std::vector<const OpDef*> table;
   return table;
 }
-OpDef::OpDef(const char* n, VjpFn f) : name(n), vjp(f) {
+OpDef::OpDef(const char* n, VjpFn f, JvpFn j, bool b) : name(n), vjp(f), jvp(j), batchable(b) {
   if (f) op_table_mut().push_back(this);
 }
 const std::vector<const OpDef*>& op_table() { return op_table_mut(); }
@@ -33,7 +33,10 @@ std::unordered_set<uint64_t>& live_tapes() {
 std::atomic<uint64_t> g_next_uid{1};
 
 thread_local std::vector<TapePtr> t_stack;
-thread_local int t_active = 0;  // == t_stack.size(); a plain int for the hot check
+thread_local std::vector<AccumulatorPtr> a_stack;
+thread_local int t_active = 0;  // tapes + accumulators: a plain int for the hot check
+
+void update_active() { t_active = static_cast<int>(t_stack.size() + a_stack.size()); }
 
 void add_tag(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh) {
   if (impl->tag0.tape_uid == 0) {
@@ -106,7 +109,22 @@ bool any_active() { return t_active != 0; }
 
 void push(const TapePtr& t) {
   t_stack.push_back(t);
-  t_active = static_cast<int>(t_stack.size());
+  update_active();
+}
+
+void push_accumulator(const AccumulatorPtr& a) {
+  a_stack.push_back(a);
+  update_active();
+}
+
+void pop_accumulator(const Accumulator* a) {
+  for (size_t i = a_stack.size(); i-- > 0;) {
+    if (a_stack[i].get() == a) {
+      a_stack.erase(a_stack.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  update_active();
 }
 
 void pop(const Tape* t) {
@@ -116,7 +134,7 @@ void pop(const Tape* t) {
       break;
     }
   }
-  t_active = static_cast<int>(t_stack.size());
+  update_active();
 }
 
 bool is_tracked(const Tensor& t) {
@@ -154,6 +172,35 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
     t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
     t.records_.push_back(r);
   }
+  if (a_stack.empty() || !op->jvp) return;
+  // Forward mode, innermost accumulator first. Each is paused while its JVP
+  // rule runs, so the rule's own ops are seen only by the others.
+  for (size_t k = a_stack.size(); k-- > 0;) {
+    AccumulatorPtr acc = a_stack[k];
+    if (acc->paused_) continue;
+    const uint64_t uid = acc->uid();
+    std::vector<Tensor> tin(n_in), tout(n_out);
+    bool any = false;
+    for (int i = 0; i < n_in; ++i) {
+      int32_t s = inputs[i]->impl()->slot_on(uid);
+      if (s >= 0) {
+        tin[i] = acc->tangents_[s];
+        any = true;
+      }
+    }
+    if (!any) continue;
+    JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs};
+    acc->paused_ = true;
+    try {
+      op->jvp(ctx, tin.data(), tout.data());
+    } catch (...) {
+      acc->paused_ = false;
+      throw;
+    }
+    acc->paused_ = false;
+    for (int i = 0; i < n_out; ++i)
+      if (tout[i].defined() && is_floating(outputs[i]->dtype())) acc->add_tangent(*outputs[i], tout[i], true);
+  }
 }
 
 void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
@@ -166,22 +213,44 @@ void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
 }  // namespace tape
 
 // ------------------------------------------------------------ the sweep
-static void accumulate(Tensor& acc, const Tensor& g, const Tape::Slot& slot, const char* op) {
-  if (g.shape() != slot.shape || g.dtype() != slot.dtype)
+namespace {
+Shape batched(const Shape& s, int batch, int64_t b) {
+  if (!batch) return s;
+  std::vector<int64_t> d{b};
+  d.insert(d.end(), s.begin(), s.end());
+  return Shape(d);
+}
+}  // namespace
+
+static void accumulate(Tensor& acc, const Tensor& g, const Shape& want, DType dtype, const char* op) {
+  if (g.shape() != want || g.dtype() != dtype)
     throw InvalidArgument(std::string("gradient of ") + op + ": internal shape mismatch, got " +
-                          shape_str(g.shape()) + " " + dtype_name(g.dtype()) + ", expected " +
-                          shape_str(slot.shape) + " " + dtype_name(slot.dtype));
+                          shape_str(g.shape()) + " " + dtype_name(g.dtype()) + ", expected " + shape_str(want) +
+                          " " + dtype_name(dtype));
   acc = acc.defined() ? add(acc, g) : g;
 }
 
 std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
-                                   const std::vector<Tensor>& output_grads, bool zero_unconnected) {
+                                   const std::vector<Tensor>& output_grads, bool zero_unconnected, int batch) {
   if (released_)
     throw TapeError(
         "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)");
   if (!output_grads.empty() && output_grads.size() != targets.size())
     throw InvalidArgument("gradient: got " + std::to_string(output_grads.size()) + " output_gradients for " +
                           std::to_string(targets.size()) + " targets; pass one per target (or None)");
+  int64_t bsize = 0;
+  if (batch) {
+    if (output_grads.size() != targets.size() || targets.empty())
+      throw InvalidArgument("batched gradient: one batched output gradient per target is required");
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const Tensor& og = output_grads[i];
+      if (!og.defined() || og.ndim() != targets[i].ndim() + 1 || (bsize && og.dim(0) != bsize))
+        throw InvalidArgument("batched gradient: output gradient " + std::to_string(i) +
+                              " must have one leading batch axis (the same for all) before the target's shape " +
+                              shape_str(targets[i].shape()));
+      bsize = og.dim(0);
+    }
+  }
   // A non-persistent tape never records its own backward pass.
   if (!persistent_) released_ = true;
 
@@ -217,13 +286,13 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       int32_t s = t.defined() ? t.impl()->slot_on(uid_) : -1;
       if (s < 0 || static_cast<size_t>(s) >= nslot || !dep[s]) continue;
       Tensor seed = (!output_grads.empty() && output_grads[i].defined()) ? output_grads[i] : ones_like(t);
-      if (seed.shape() != t.shape()) seed = broadcast_to(seed, t.shape());
+      Shape want = batched(t.shape(), batch, bsize);
+      if (seed.shape() != want) seed = broadcast_to(seed, want);
       if (seed.dtype() != t.dtype()) seed = cast(seed, t.dtype());
-      accumulate(grads[s], seed, slots_[s], "target");
+      accumulate(grads[s], seed, want, t.dtype(), "target");
     }
     // 3. Reverse sweep.
     std::vector<Tensor> gout, gin, saved;
-    std::vector<bool> needs_v;
     std::vector<Shape> in_shapes;
     std::vector<DType> in_dtypes;
     std::vector<int64_t> attrs;
@@ -240,11 +309,13 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         any_grad |= s >= 0 && grads[s].defined();
       }
       if (!any_grad) continue;
+      if (batch && !rec.op->batchable)
+        throw TapeError(std::string("batched gradient through ") + rec.op->name + " is not supported");
       gout.assign(rec.n_out, Tensor());
       for (uint32_t i = 0; i < rec.n_out; ++i) {
         int32_t s = refs_[rec.out_off + i];
         if (s >= 0 && grads[s].defined()) gout[i] = grads[s];
-        else if (s >= 0) gout[i] = Tensor::zeros(slots_[s].shape, slots_[s].dtype);
+        else if (s >= 0) gout[i] = Tensor::zeros(batched(slots_[s].shape, batch, bsize), slots_[s].dtype);
       }
       std::unique_ptr<bool[]> needs(new bool[rec.n_in]);
       in_shapes.assign(rec.n_in, Shape());
@@ -267,7 +338,9 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
                      static_cast<int>(rec.n_in),
                      needs.get(),
                      in_shapes.data(),
-                     in_dtypes.data()};
+                     in_dtypes.data(),
+                     batch,
+                     bsize};
       gin.assign(rec.n_in, Tensor());
       rec.op->vjp(ctx, gout.data(), gin.data());
       // Free what this record held before accumulating into its inputs.
@@ -282,7 +355,7 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       for (uint32_t i = 0; i < rec.n_in; ++i) {
         if (!needs[i] || !gin[i].defined()) continue;
         int32_t s = refs_[rec.in_off + i];
-        accumulate(grads[s], gin[i], slots_[s], rec.op->name);
+        accumulate(grads[s], gin[i], batched(slots_[s].shape, batch, bsize), slots_[s].dtype, rec.op->name);
       }
       gin.clear();
     }
@@ -292,7 +365,8 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
   for (const Tensor& s : sources) {
     int32_t k = s.defined() ? s.impl()->slot_on(uid_) : -1;
     Tensor g = (k >= 0 && static_cast<size_t>(k) < nslot) ? grads[k] : Tensor();
-    if (!g.defined() && zero_unconnected && s.defined()) g = zeros_like(s);
+    if (!g.defined() && zero_unconnected && s.defined())
+      g = Tensor::zeros(batched(s.shape(), batch, bsize), s.dtype());
     result.push_back(g);
   }
   if (!persistent_) {
@@ -308,6 +382,45 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
     slots_.shrink_to_fit();
   }
   return result;
+}
+
+// ------------------------------------------------------------ Accumulator
+Accumulator::Accumulator() : uid_(g_next_uid.fetch_add(1)) {
+  std::lock_guard<std::mutex> lk(g_live_mu);
+  live_tapes().insert(uid_);
+}
+
+Accumulator::~Accumulator() {
+  std::lock_guard<std::mutex> lk(g_live_mu);
+  live_tapes().erase(uid_);
+}
+
+int32_t Accumulator::add_tangent(const Tensor& primal, const Tensor& tangent, bool fresh) {
+  int32_t s = static_cast<int32_t>(tangents_.size());
+  tangents_.push_back(tangent);
+  add_tag(primal.impl(), uid_, s, fresh);
+  return s;
+}
+
+void Accumulator::watch(const Tensor& primal, const Tensor& tangent) {
+  if (!is_floating(primal.dtype()))
+    throw InvalidArgument(std::string("ForwardAccumulator: primal of dtype ") + dtype_name(primal.dtype()) +
+                          " cannot have a tangent; only float32 and float64 are differentiable");
+  if (tangent.shape() != primal.shape() || tangent.dtype() != primal.dtype())
+    throw InvalidArgument("ForwardAccumulator: tangent of shape " + shape_str(tangent.shape()) + " " +
+                          dtype_name(tangent.dtype()) + " does not match its primal of shape " +
+                          shape_str(primal.shape()) + " " + dtype_name(primal.dtype()));
+  int32_t s = primal.impl()->slot_on(uid_);
+  if (s >= 0) {
+    tangents_[s] = add(tangents_[s], tangent);
+    return;
+  }
+  add_tangent(primal, tangent, false);
+}
+
+Tensor Accumulator::tangent(const Tensor& t) const {
+  int32_t s = t.defined() ? t.impl()->slot_on(uid_) : -1;
+  return s >= 0 ? tangents_[s] : Tensor();
 }
 
 // ------------------------------------------------------------ RAII tape
