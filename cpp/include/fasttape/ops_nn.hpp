@@ -1,0 +1,6 @@
+// The nn ops of fasttape's public C++ API (see ops.hpp for conventions).
+#pragma once
+
+#include "fasttape/ops.hpp"
+
+namespace fasttape {}  // namespace fasttape

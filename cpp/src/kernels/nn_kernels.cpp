@@ -1,0 +1,8 @@
+// Kernels (see kernels.hpp for the conventions).
+#include "kernels/kernels.hpp"
+#include "kernels/parallel.hpp"
+#include "kernels/nn_kernels.hpp"
+
+namespace fasttape {
+namespace kernels {}  // namespace kernels
+}  // namespace fasttape
