@@ -200,6 +200,7 @@ PYBIND11_MODULE(_core, m) {
                                  std::vector<int64_t> s) {
     return wrap(strided_slice_grad(must(dy, "strided_slice_grad"), Shape(parse_shape(shape)), b, e, s));
   });
+  m.def("stop_gradient", [](const TensorPtr& t) { return wrap(Tensor(t).with_shape(t->shape)); });
   m.def("zeros_like_t", [](const TensorPtr& t) { return wrap(zeros_like(Tensor(t))); });
 
   bind_math(m);
@@ -238,6 +239,28 @@ PYBIND11_MODULE(_core, m) {
       .def("tangent", [](const Accumulator& a, const TensorPtr& t) { return wrap(a.tangent(Tensor(t))); });
   m.def("push_accumulator", [](const AccumulatorPtr& a) { tape::push_accumulator(a); });
   m.def("pop_accumulator", [](const AccumulatorPtr& a) { tape::pop_accumulator(a.get()); });
+  // custom_gradient(inputs, outputs, backward): backward(list of upstream
+  // gradients) -> list of input gradients (None allowed), called under the GIL.
+  m.def("custom_gradient", [](py::handle inputs, py::handle outputs, py::object backward) {
+    // The Python callable is dropped with the GIL held, whichever thread
+    // releases the last record that refers to it.
+    struct PyFn {
+      py::object f;
+      ~PyFn() {
+        py::gil_scoped_acquire gil;
+        f = py::object();
+      }
+    };
+    auto pf = std::make_shared<PyFn>();
+    pf->f = std::move(backward);
+    CustomVjp vjp = [pf](const std::vector<Tensor>& up) {
+      py::gil_scoped_acquire gil;
+      py::object r = pf->f(tensors_to_list(up));
+      return list_to_tensors(r, true);
+    };
+    return tensors_to_list(
+        fasttape::custom_gradient(list_to_tensors(inputs, false), list_to_tensors(outputs, false), vjp));
+  });
   m.def("push_tape", [](const TapePtr& t) { tape::push(t); });
   m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); });
 

@@ -16,11 +16,12 @@ from ._ops import cast, fill, identity, ones, ones_like, range, rank, shape, siz
 from ._tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ._tensor import Tensor, TensorShape, constant, convert_to_tensor, is_tensor  # noqa: F401
 from ._variable import Variable  # noqa: F401
+from ._custom import custom_gradient, stop_gradient  # noqa: F401
 from ._math_ops import *  # noqa: F401,F403
 from ._array_ops import *  # noqa: F401,F403
 from ._nn_ops import *  # noqa: F401,F403
 from . import _array_ops, _math_ops, _nn_ops
-from . import autodiff, linalg, math, nn  # noqa: F401
+from . import autodiff, debugging, linalg, math, nn  # noqa: F401
 
 __version__ = "0.1.0"
 
@@ -39,7 +40,7 @@ def show_config():
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "abs", "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "cos", "divide",
-    "autodiff", "double", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
+    "autodiff", "custom_gradient", "debugging", "double", "stop_gradient", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
     "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or", "math",
     "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "ones", "ones_like",
     "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "sigmoid", "sign",

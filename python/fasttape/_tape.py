@@ -33,6 +33,27 @@ def active_tapes():
     return getattr(_tls, "stack", ())
 
 
+@contextlib.contextmanager
+def variable_watcher():
+    """Collects the Variables read (on this thread) inside the block."""
+    seen = []
+    watchers = getattr(_tls, "var_watchers", None)
+    if watchers is None:
+        watchers = _tls.var_watchers = []
+    watchers.append(seen)
+    try:
+        yield seen
+    finally:
+        watchers.remove(seen)
+
+
+def variable_read(var):
+    """Told by Variable on every read: reports it to the active watchers."""
+    for seen in getattr(_tls, "var_watchers", ()):
+        if not any(v is var for v in seen):
+            seen.append(var)
+
+
 class UnconnectedGradients(enum.Enum):
     """What ``gradient`` returns for a source the target does not depend on."""
 

@@ -9,7 +9,7 @@ tape created with ``watch_accessed_variables=True``.
 
 from . import _core
 from ._dtypes import BY_CODE, as_dtype
-from ._tape import active_tapes
+from ._tape import _tls, active_tapes, variable_read
 from ._tensor import TensorShape, _array_to_tensor, _to_array, convert_to_tensor
 
 __all__ = ["Variable"]
@@ -41,6 +41,8 @@ class Variable:
         """The current value; watched on every recording tape that watches
         accessed variables (trainable variables only)."""
         v = self._slot.read()
+        if getattr(_tls, "var_watchers", None):
+            variable_read(self)
         if self._trainable:
             for tape in active_tapes():
                 if tape._watch_accessed_variables and not tape._tape.tracks(v):

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -61,6 +62,7 @@ struct VjpContext {
   const DType* in_dtypes;    // [n_inputs]; valid where needs[i]
   int batch;                 // 0, or 1 for a leading batch axis on gradients
   int64_t batch_size;
+  const void* payload;       // the record's payload (custom gradients), else null
 };
 
 // grads_out: one gradient per output (never undefined: missing ones are zeros).
@@ -77,6 +79,7 @@ struct JvpContext {
   int n_outputs;
   const int64_t* attrs;
   int n_attrs;
+  const void* payload;
 };
 
 // tangents_in: one per input, undefined where the tangent is zero (at least
@@ -111,7 +114,8 @@ void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
             std::initializer_list<const Tensor*> outputs,
             std::initializer_list<Tensor> saved, std::initializer_list<int64_t> attrs = {});
 void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs,
-              int n_out, const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs);
+              int n_out, const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
+              const std::shared_ptr<const void>& payload = nullptr);
 
 void push(const TapePtr& t);
 // Removes t from this thread's stack (wherever it is). No-op if absent.
@@ -154,6 +158,7 @@ class Tape {
   struct Record {
     const OpDef* op;
     uint32_t in_off, n_in, out_off, n_out, saved_off, n_saved, attr_off, n_attrs;
+    int32_t payload;  // index into payloads_, -1 = none
   };
   struct Slot {
     int32_t producer;  // record index, -1 = watched
@@ -165,6 +170,7 @@ class Tape {
   std::vector<int32_t> refs_;   // input and output slots of all records
   std::vector<Tensor> saved_;   // saved tensors of all records
   std::vector<int64_t> attrs_;  // integer attributes of all records
+  std::vector<std::shared_ptr<const void>> payloads_;  // per-record objects (custom gradients)
   std::vector<Slot> slots_;
   bool released_ = false;  // a non-persistent tape after its gradient call
 
@@ -172,6 +178,15 @@ class Tape {
   uint64_t uid_;
   bool persistent_;
 };
+
+// Custom gradients: outputs that stand for `outputs` (new tensors sharing
+// their values) whose gradient with respect to `inputs` is given by `vjp`:
+// vjp(upstream gradients, one per output) -> one gradient per input
+// (undefined = none). Written with fasttape ops, it gives higher orders too;
+// forward mode differentiates it once more (it is linear in the upstream).
+using CustomVjp = std::function<std::vector<Tensor>(const std::vector<Tensor>& upstream)>;
+std::vector<Tensor> custom_gradient(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs,
+                                    CustomVjp vjp);
 
 // Forward-mode accumulator: carries a tangent alongside each primal it
 // tracks. While active, every op with a tracked input computes its outputs'

@@ -92,6 +92,7 @@ void Tape::clear() {
   refs_.clear();
   saved_.clear();
   attrs_.clear();
+  payloads_.clear();
   slots_.clear();
   // Tensors still carry tags for this uid; give the tape a new identity so
   // they no longer match.
@@ -144,7 +145,8 @@ bool is_tracked(const Tensor& t) {
 }
 
 void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
-              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs) {
+              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
+              const std::shared_ptr<const void>& payload) {
   if (!op->vjp) return;
   // Iterate by index: the stack is not modified while recording.
   for (size_t k = 0; k < t_stack.size(); ++k) {
@@ -170,6 +172,11 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
     r.attr_off = static_cast<uint32_t>(t.attrs_.size());
     r.n_attrs = static_cast<uint32_t>(n_attrs);
     t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
+    r.payload = -1;
+    if (payload) {
+      r.payload = static_cast<int32_t>(t.payloads_.size());
+      t.payloads_.push_back(payload);
+    }
     t.records_.push_back(r);
   }
   if (a_stack.empty() || !op->jvp) return;
@@ -189,7 +196,7 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
       }
     }
     if (!any) continue;
-    JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs};
+    JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs, payload.get()};
     acc->paused_ = true;
     try {
       op->jvp(ctx, tin.data(), tout.data());
@@ -251,6 +258,10 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       bsize = og.dim(0);
     }
   }
+  if (batch)
+    for (const Record& rec : records_)
+      if (!rec.op->batchable)
+        throw TapeError(std::string("batched gradient through ") + rec.op->name + " is not supported");
   // A non-persistent tape never records its own backward pass.
   if (!persistent_) released_ = true;
 
@@ -309,8 +320,6 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         any_grad |= s >= 0 && grads[s].defined();
       }
       if (!any_grad) continue;
-      if (batch && !rec.op->batchable)
-        throw TapeError(std::string("batched gradient through ") + rec.op->name + " is not supported");
       gout.assign(rec.n_out, Tensor());
       for (uint32_t i = 0; i < rec.n_out; ++i) {
         int32_t s = refs_[rec.out_off + i];
@@ -340,7 +349,9 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
                      in_shapes.data(),
                      in_dtypes.data(),
                      batch,
-                     bsize};
+                     bsize,
+                     rec.payload >= 0 ? payloads_[rec.payload].get() : nullptr};
+      std::shared_ptr<const void> keep_payload = rec.payload >= 0 ? payloads_[rec.payload] : nullptr;
       gin.assign(rec.n_in, Tensor());
       rec.op->vjp(ctx, gout.data(), gin.data());
       // Free what this record held before accumulating into its inputs.
@@ -350,8 +361,10 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       }
       gout.clear();
       saved.clear();
-      if (!persistent_)
+      if (!persistent_) {
         for (uint32_t j = 0; j < rec.n_saved; ++j) saved_[rec.saved_off + j] = Tensor();
+        if (rec.payload >= 0) payloads_[rec.payload].reset();
+      }
       for (uint32_t i = 0; i < rec.n_in; ++i) {
         if (!needs[i] || !gin[i].defined()) continue;
         int32_t s = refs_[rec.in_off + i];
@@ -378,6 +391,7 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
     saved_.clear();
     saved_.shrink_to_fit();
     attrs_.clear();
+    payloads_.clear();
     slots_.clear();
     slots_.shrink_to_fit();
   }
