@@ -218,7 +218,7 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init<bool>(), py::arg("persistent"))
       .def("watch", [](Tape& t, const TensorPtr& x) { t.watch(Tensor(x)); })
       .def("tracks", [](const Tape& t, const TensorPtr& x) { return t.tracks(Tensor(x)); })
-      .def_property_readonly("persistent", &Tape::persistent)
+      .def_property("persistent", &Tape::persistent, &Tape::set_persistent)
       .def_property_readonly("num_records", &Tape::num_records)
       .def_property_readonly("released", [](const Tape& t) { return t.released_; })
       .def("clear", &Tape::clear)

@@ -11,7 +11,7 @@ from ._dtypes import as_dtype, float32
 from ._tensor import _array_to_tensor, _to_array, convert_to_tensor
 
 __all__ = ["cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
-           "range", "identity"]
+           "range", "identity", "linspace", "norm", "clip_by_norm"]
 
 
 def _shape_list(shape):
@@ -104,3 +104,39 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 def identity(input, name=None):  # noqa: A002
     """``input`` itself: tensors are immutable, so no copy is needed."""
     return convert_to_tensor(input)
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """``num`` evenly spaced values from start to stop inclusive (dtype from start)."""
+    a = convert_to_tensor(start)
+    b = convert_to_tensor(stop, dtype=a.dtype) if not _core.is_tensor(stop) else stop
+    n = int(np.asarray(num))
+    vals = np.linspace(np.asarray(a._view()), np.asarray(b._view()), n, axis=axis)
+    return _array_to_tensor(vals.astype(a.dtype.as_numpy_dtype))
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
+    """Vector norms (``tf.norm``): 'euclidean' (or 2, 'fro'), 1 or inf, over
+    all elements or an axis; differentiable."""
+    t = convert_to_tensor(tensor)
+    keep = builtins.bool(keepdims)
+    if ord in ("euclidean", "fro", 2, 2.0):
+        return _core.sqrt(_core.reduce_sum(_core.square(t), axis, keep))
+    if ord in (1, 1.0):
+        return _core.reduce_sum(_core.abs(t), axis, keep)
+    if ord in (np.inf, "inf"):
+        from . import _math_ops
+        return _math_ops.reduce_max(_core.abs(t), axis, keep)
+    raise ValueError("norm: ord must be 'euclidean', 'fro', 1, 2 or np.inf; got %r" % (ord,))
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None):
+    """``t`` rescaled so that its L2 norm (over ``axes``) is at most
+    ``clip_norm``; TensorFlow's formula, with a safe gradient at zero."""
+    t = convert_to_tensor(t)
+    clip = _core.to_tensor(clip_norm, t._dtype_code)
+    l2sum = _core.reduce_sum(t * t, axes, True)
+    pred = l2sum > 0
+    safe = _core.where(pred, l2sum, _core.fill(l2sum._shape, 1.0, l2sum._dtype_code))
+    l2norm = _core.where(pred, _core.sqrt(safe), l2sum)
+    return (t * clip) / _core.maximum(l2norm, clip)

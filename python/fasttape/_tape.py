@@ -210,6 +210,34 @@ class GradientTape:
             self._var_values = {}
         return results
 
+    def _batched_sweep(self, t, tensors, seed):
+        """One reverse sweep with the cotangents ``seed`` (leading batch
+        axis). Records whose VJP cannot take a batch (custom gradients) make
+        it fall back to one sweep per row, stacked."""
+        try:
+            return self._tape.gradient([t], tensors, [seed], False, 1)
+        except RuntimeError as e:
+            if "batched gradient" not in str(e):
+                raise
+        from ._array_ops import stack
+        persistent = self._tape.persistent
+        self._tape.persistent = True
+        try:
+            rows = [self._tape.gradient([t], tensors, [seed[k]], False, 0) for k in range(seed._shape[0])]
+        finally:
+            self._tape.persistent = persistent
+        if not persistent:
+            self._tape.clear()
+            self._tape = None
+        out = []
+        for i, src in enumerate(tensors):
+            col = [r[i] for r in rows]
+            if all(g is None for g in col):
+                out.append(None)
+            else:
+                out.append(stack([_core.zeros_like_t(src) if g is None else g for g in col]))
+        return out
+
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
         """The full Jacobian of ``target`` with respect to each source: shape
@@ -224,7 +252,7 @@ class GradientTape:
         tensors, spans = self._flat_sources(flat_sources)
         n = int(np.prod(t._shape))
         seed = _core.from_numpy(np.eye(n, dtype=t.dtype.as_numpy_dtype).reshape((n,) + t._shape))
-        raw = self._tape.gradient([t], tensors, [seed], False, 1)
+        raw = self._batched_sweep(t, tensors, seed)
         raw = [None if g is None else _core.reshape(g, t._shape + g._shape[1:]) for g in raw]
         results = self._finish_sources(raw, spans, unconnected, lambda v: t._shape + v._shape)
         return _nest.pack_sequence_as(sources, results)
@@ -246,7 +274,7 @@ class GradientTape:
         eye = np.eye(n, dtype=t.dtype.as_numpy_dtype).reshape((n, 1) + rest)
         seed = _core.from_numpy(np.ascontiguousarray(np.broadcast_to(eye, (n, b) + rest)))
         tensors, spans = self._flat_sources([source])
-        raw = self._tape.gradient([t], tensors, [seed], False, 1)
+        raw = self._batched_sweep(t, tensors, seed)
         out = []
         for g in raw:
             if g is not None:  # [n, b, x...] -> [b, y..., x...]

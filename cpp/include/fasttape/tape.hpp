@@ -134,6 +134,9 @@ class Tape {
 
   uint64_t uid() const { return uid_; }
   bool persistent() const { return persistent_; }
+  // Lets a caller keep the records over several gradient calls (row-by-row
+  // jacobians) and then restore the tape's own setting.
+  void set_persistent(bool p) { persistent_ = p; }
 
   // Starts tracking t (floating dtypes only; others are ignored, as their
   // gradient is None). Watching twice is harmless.

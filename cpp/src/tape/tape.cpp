@@ -180,9 +180,12 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
     t.records_.push_back(r);
   }
   if (a_stack.empty() || !op->jvp) return;
-  // Forward mode, innermost accumulator first. Each is paused while its JVP
-  // rule runs, so the rule's own ops are seen only by the others.
-  for (size_t k = a_stack.size(); k-- > 0;) {
+  // Forward mode, outermost accumulator first. Each is paused while its JVP
+  // rule runs, so the rule's own ops are seen only by the others; going
+  // outside-in, an inner accumulator's rule (which reads this op's outputs)
+  // runs when the outer ones already hold the outputs' tangents, so outer
+  // accumulators differentiate inner tangents correctly.
+  for (size_t k = 0; k < a_stack.size(); ++k) {
     AccumulatorPtr acc = a_stack[k];
     if (acc->paused_) continue;
     const uint64_t uid = acc->uid();
