@@ -3,8 +3,10 @@
 // the O(n^3) product). The product is cache-blocked over k and j; four rows
 // of A share each loaded row segment of B; rows are split across threads.
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/gemm.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/parallel.hpp"
 
@@ -104,6 +106,32 @@ void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tens
   const T* pb = b.data<T>();
   T* po = out.mutable_data<T>();
   const int64_t asz = ar * ac, bsz = br * bc;
+  if constexpr (std::is_floating_point_v<T>) {
+    // The packed GEMM reads transposed operands through strides.
+    const int64_t rsa = ta ? 1 : ac, csa = ta ? ac : 1, rsb = tb ? 1 : bc, csb = tb ? bc : 1;
+    auto one = [&](int64_t bi, bool par) {
+      int64_t rem = bi, oa = 0, ob = 0;
+      for (int i = nb - 1; i >= 0; --i) {
+        int64_t id = rem % odims[i];
+        rem /= odims[i];
+        oa += id * sa[i];
+        ob += id * sb[i];
+      }
+      if constexpr (std::is_same_v<T, float>)
+        gemm_f32(M, N, K, pa + oa * asz, rsa, csa, pb + ob * bsz, rsb, csb, po + bi * M * N, par);
+      else
+        gemm_f64(M, N, K, pa + oa * asz, rsa, csa, pb + ob * bsz, rsb, csb, po + bi * M * N, par);
+    };
+    if (batch > 1 && M * N * K < (int64_t(1) << 20)) {
+      parallel_for(batch, std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(M * N * K, 1)),
+                   [&](int64_t b0, int64_t b1) {
+                     for (int64_t bi = b0; bi < b1; ++bi) one(bi, false);
+                   });
+    } else {
+      for (int64_t bi = 0; bi < batch; ++bi) one(bi, true);
+    }
+    return;
+  }
   // Pack transposed operands once per distinct matrix.
   std::vector<T> packA, packB;
   const int64_t na = a.numel() / std::max<int64_t>(asz, 1), nbm = b.numel() / std::max<int64_t>(bsz, 1);

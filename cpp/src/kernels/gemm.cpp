@@ -1,0 +1,359 @@
+// Packed, register-blocked GEMM (see gemm.hpp for the algorithm).
+#include "kernels/gemm.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "kernels/parallel.hpp"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTTAPE_NO_MULTIVERSION)
+#define FT_GEMM_X86 1
+#include <immintrin.h>
+#endif
+
+namespace fasttape {
+namespace kernels {
+
+namespace {
+
+enum class Isa { Portable, Avx2, Avx512 };
+
+Isa detect_isa() {
+#ifdef FT_GEMM_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+#endif
+  return Isa::Portable;
+}
+
+Isa isa() {
+  static const Isa i = detect_isa();
+  return i;
+}
+
+// A per-thread, 64-byte-aligned scratch buffer that only grows.
+template <class T>
+struct Scratch {
+  T* p = nullptr;
+  size_t cap = 0;
+  T* get(size_t n) {
+    if (n > cap) {
+      std::free(p);
+      size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
+      p = static_cast<T*>(std::aligned_alloc(64, bytes));
+      if (!p) throw std::bad_alloc();
+      cap = n;
+    }
+    return p;
+  }
+  ~Scratch() { std::free(p); }
+};
+
+// Writes the mr x nr corner of an MR x NR tile t into C.
+template <class T>
+inline void store_tile(const T* t, int NR, T* c, int64_t ldc, int mr, int nr, bool acc) {
+  for (int i = 0; i < mr; ++i)
+    for (int j = 0; j < nr; ++j) c[i * ldc + j] = acc ? c[i * ldc + j] + t[i * NR + j] : t[i * NR + j];
+}
+
+// ------------------------------------------------------------- micro-kernels
+// a: MR x kc strip, k-major (a[k*MR + i]); b: kc x NR strip (b[k*NR + j]).
+// C tile (mr x nr valid) is overwritten, or accumulated into when acc.
+template <class T, int MR, int NR>
+void ukr_portable(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int mr, int nr, bool acc) {
+  T t[MR * NR] = {};
+  for (int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) t[i * NR + j] += a[k * MR + i] * b[k * NR + j];
+  store_tile(t, NR, c, ldc, mr, nr, acc);
+}
+
+#ifdef FT_GEMM_X86
+#define FT_AVX512 __attribute__((target("avx512f")))
+#define FT_AVX2 __attribute__((target("avx2,fma")))
+
+FT_AVX512 void ukr_f32_avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+                              bool acc) {
+  constexpr int MR = 12, NR = 32;
+  __m512 r0[MR], r1[MR];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      r0[i] = _mm512_fmadd_ps(ai, b0, r0[i]);
+      r1[i] = _mm512_fmadd_ps(ai, b1, r1[i]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      float* ci = c + i * ldc;
+      if (acc) {
+        r0[i] = _mm512_add_ps(r0[i], _mm512_loadu_ps(ci));
+        r1[i] = _mm512_add_ps(r1[i], _mm512_loadu_ps(ci + 16));
+      }
+      _mm512_storeu_ps(ci, r0[i]);
+      _mm512_storeu_ps(ci + 16, r1[i]);
+    }
+    return;
+  }
+  alignas(64) float t[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    _mm512_store_ps(t + i * NR, r0[i]);
+    _mm512_store_ps(t + i * NR + 16, r1[i]);
+  }
+  store_tile(t, NR, c, ldc, mr, nr, acc);
+}
+
+FT_AVX512 void ukr_f64_avx512(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr,
+                              int nr, bool acc) {
+  constexpr int MR = 12, NR = 16;
+  __m512d r0[MR], r1[MR];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm512_setzero_pd();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      const __m512d ai = _mm512_set1_pd(a[i]);
+      r0[i] = _mm512_fmadd_pd(ai, b0, r0[i]);
+      r1[i] = _mm512_fmadd_pd(ai, b1, r1[i]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      double* ci = c + i * ldc;
+      if (acc) {
+        r0[i] = _mm512_add_pd(r0[i], _mm512_loadu_pd(ci));
+        r1[i] = _mm512_add_pd(r1[i], _mm512_loadu_pd(ci + 8));
+      }
+      _mm512_storeu_pd(ci, r0[i]);
+      _mm512_storeu_pd(ci + 8, r1[i]);
+    }
+    return;
+  }
+  alignas(64) double t[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    _mm512_store_pd(t + i * NR, r0[i]);
+    _mm512_store_pd(t + i * NR + 8, r1[i]);
+  }
+  store_tile(t, NR, c, ldc, mr, nr, acc);
+}
+
+FT_AVX2 void ukr_f32_avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+                          bool acc) {
+  constexpr int MR = 6, NR = 16;
+  __m256 r0[MR], r1[MR];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      r0[i] = _mm256_fmadd_ps(ai, b0, r0[i]);
+      r1[i] = _mm256_fmadd_ps(ai, b1, r1[i]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      float* ci = c + i * ldc;
+      if (acc) {
+        r0[i] = _mm256_add_ps(r0[i], _mm256_loadu_ps(ci));
+        r1[i] = _mm256_add_ps(r1[i], _mm256_loadu_ps(ci + 8));
+      }
+      _mm256_storeu_ps(ci, r0[i]);
+      _mm256_storeu_ps(ci + 8, r1[i]);
+    }
+    return;
+  }
+  alignas(64) float t[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    _mm256_store_ps(t + i * NR, r0[i]);
+    _mm256_store_ps(t + i * NR + 8, r1[i]);
+  }
+  store_tile(t, NR, c, ldc, mr, nr, acc);
+}
+
+FT_AVX2 void ukr_f64_avx2(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr, int nr,
+                          bool acc) {
+  constexpr int MR = 6, NR = 8;
+  __m256d r0[MR], r1[MR];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm256_setzero_pd();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      const __m256d ai = _mm256_broadcast_sd(a + i);
+      r0[i] = _mm256_fmadd_pd(ai, b0, r0[i]);
+      r1[i] = _mm256_fmadd_pd(ai, b1, r1[i]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      double* ci = c + i * ldc;
+      if (acc) {
+        r0[i] = _mm256_add_pd(r0[i], _mm256_loadu_pd(ci));
+        r1[i] = _mm256_add_pd(r1[i], _mm256_loadu_pd(ci + 4));
+      }
+      _mm256_storeu_pd(ci, r0[i]);
+      _mm256_storeu_pd(ci + 4, r1[i]);
+    }
+    return;
+  }
+  alignas(64) double t[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    _mm256_store_pd(t + i * NR, r0[i]);
+    _mm256_store_pd(t + i * NR + 4, r1[i]);
+  }
+  store_tile(t, NR, c, ldc, mr, nr, acc);
+}
+#endif  // FT_GEMM_X86
+
+// ------------------------------------------------------------- packing
+// A block (mc x kc at A, strides rsa/csa) into MR-tall strips, zero-padded.
+template <class T>
+void pack_a(int MR, int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa, T* ap) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t mr = std::min<int64_t>(MR, mc - ir);
+    T* dst = ap + ir * kc;
+    if (csa == 1) {
+      for (int64_t i = 0; i < mr; ++i) {
+        const T* src = A + (ir + i) * rsa;
+        for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = src[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        const T* src = A + ir * rsa + k * csa;
+        for (int64_t i = 0; i < mr; ++i) dst[k * MR + i] = src[i * rsa];
+      }
+    }
+    for (int64_t i = mr; i < MR; ++i)
+      for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = T(0);
+  }
+}
+
+// B panel (kc x nc at B, strides rsb/csb) into NR-wide strips, zero-padded.
+template <class T>
+void pack_b(int NR, int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* bp) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t nr = std::min<int64_t>(NR, nc - jr);
+    T* dst = bp + jr * kc;
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* src = B + k * rsb + jr * csb;
+      T* d = dst + k * NR;
+      if (csb == 1) {
+        std::memcpy(d, src, sizeof(T) * nr);
+      } else {
+        for (int64_t j = 0; j < nr; ++j) d[j] = src[j * csb];
+      }
+      for (int64_t j = nr; j < NR; ++j) d[j] = T(0);
+    }
+  }
+}
+
+template <class T>
+using Ukr = void (*)(int64_t, const T*, const T*, T*, int64_t, int, int, bool);
+
+// C[i0:i1, j0:j1] for the whole K, with this thread's packing buffers.
+template <class T>
+void gemm_block(int MR, int NR, Ukr<T> ukr, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t N, int64_t K,
+                const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C) {
+  const int64_t KC = 256;
+  const int64_t MC = MR * (sizeof(T) == 4 ? 12 : 8);
+  const int64_t NC = 2048;
+  static thread_local Scratch<T> abuf, bbuf;
+  T* ap = abuf.get(static_cast<size_t>(((MC + MR - 1) / MR) * MR * KC));
+  T* bp = bbuf.get(static_cast<size_t>(((NC + NR - 1) / NR) * NR * KC));
+  for (int64_t jc = j0; jc < j1; jc += NC) {
+    const int64_t nc = std::min(NC, j1 - jc);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      const bool acc = pc > 0;
+      pack_b(NR, kc, nc, B + pc * rsb + jc * csb, rsb, csb, bp);
+      for (int64_t ic = i0; ic < i1; ic += MC) {
+        const int64_t mc = std::min(MC, i1 - ic);
+        pack_a(MR, mc, kc, A + ic * rsa + pc * csa, rsa, csa, ap);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+            ukr(kc, ap + ir * kc, bp + jr * kc, C + (ic + ir) * N + jc + jr, N, mr, nr, acc);
+          }
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void gemm_any(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
+              const T* B, int64_t rsb, int64_t csb, T* C, bool allow_threads) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    std::memset(C, 0, sizeof(T) * M * N);
+    return;
+  }
+  const bool par = allow_threads && num_threads() > 1 && M * N * K >= (int64_t(1) << 18);
+  const int64_t col_strips = (N + NR - 1) / NR, row_strips = (M + MR - 1) / MR;
+  if (par && col_strips >= 2 * num_threads()) {
+    parallel_for(col_strips, 1, [&](int64_t b, int64_t e) {
+      gemm_block<T>(MR, NR, ukr, 0, M, b * NR, std::min(N, e * NR), N, K, A, rsa, csa, B, rsb, csb, C);
+    });
+  } else if (par && row_strips >= 2) {
+    parallel_for(row_strips, 1, [&](int64_t b, int64_t e) {
+      gemm_block<T>(MR, NR, ukr, b * MR, std::min(M, e * MR), 0, N, N, K, A, rsa, csa, B, rsb, csb, C);
+    });
+  } else {
+    gemm_block<T>(MR, NR, ukr, 0, M, 0, N, N, K, A, rsa, csa, B, rsb, csb, C);
+  }
+}
+
+}  // namespace
+
+void gemm_f32(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B,
+              int64_t rsb, int64_t csb, float* C, bool allow_threads) {
+#ifdef FT_GEMM_X86
+  if (isa() == Isa::Avx512) return gemm_any<float>(12, 32, ukr_f32_avx512, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+  if (isa() == Isa::Avx2) return gemm_any<float>(6, 16, ukr_f32_avx2, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+#endif
+  gemm_any<float>(4, 8, ukr_portable<float, 4, 8>, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+}
+
+void gemm_f64(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa, const double* B,
+              int64_t rsb, int64_t csb, double* C, bool allow_threads) {
+#ifdef FT_GEMM_X86
+  if (isa() == Isa::Avx512) return gemm_any<double>(12, 16, ukr_f64_avx512, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+  if (isa() == Isa::Avx2) return gemm_any<double>(6, 8, ukr_f64_avx2, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+#endif
+  gemm_any<double>(4, 8, ukr_portable<double, 4, 8>, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+}
+
+const char* gemm_kernel_name() {
+  switch (isa()) {
+    case Isa::Avx512: return "avx512";
+    case Isa::Avx2: return "avx2";
+    default: return "portable";
+  }
+}
+
+}  // namespace kernels
+}  // namespace fasttape
