@@ -206,8 +206,7 @@ class GradientTape:
                 g = _core.fill(zero_shape(value), 0.0, value._dtype_code)
             results.append(g)
         if not self._persistent:
-            self._variables = {}
-            self._var_values = {}
+            self._var_values = {}  # the values are no longer needed; the list of variables is
         return results
 
     def _batched_sweep(self, t, tensors, seed):

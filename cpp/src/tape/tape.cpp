@@ -381,6 +381,17 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
   for (const Tensor& s : sources) {
     int32_t k = s.defined() ? s.impl()->slot_on(uid_) : -1;
     Tensor g = (k >= 0 && static_cast<size_t>(k) < nslot) ? grads[k] : Tensor();
+    if (!g.defined() && s.defined() && (k < 0 || static_cast<size_t>(k) >= nslot)) {
+      // A source that is itself a target but was never recorded: its
+      // gradient is the target's seed (TensorFlow returns ones there too).
+      for (size_t i = 0; i < targets.size(); ++i) {
+        if (!targets[i].defined() || targets[i].impl() != s.impl()) continue;
+        Tensor seed = (!output_grads.empty() && output_grads[i].defined()) ? output_grads[i] : ones_like(s);
+        Shape want = batched(s.shape(), batch, bsize);
+        if (seed.shape() != want) seed = broadcast_to(seed, want);
+        g = g.defined() ? add(g, seed) : seed;
+      }
+    }
     if (!g.defined() && zero_unconnected && s.defined())
       g = Tensor::zeros(batched(s.shape(), batch, bsize), s.dtype());
     result.push_back(g);
