@@ -485,3 +485,19 @@ def test_big_gather_and_scatter_match_numpy():
     parts = tf.unstack(tf.constant(np.stack(big, 1)), axis=1)
     for got, want_part in zip(parts, big):
         assert_equal(got, want_part)
+
+
+def test_big_scatter_add_wide_rows():
+    """Wide rows in one block: the scatter-add splits columns across threads."""
+    rng = np.random.default_rng(4)
+    p = rng.standard_normal((100, 512))
+    idx = rng.integers(0, 100, size=2000)
+    u = rng.standard_normal((2000, 512))
+    x = tf.constant(p)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.gather(x, idx)
+    g = t.gradient(y, x, output_gradients=tf.constant(u))
+    want = np.zeros_like(p)
+    np.add.at(want, idx, u)
+    assert_close(g, want, rtol=1e-12, atol=1e-12)

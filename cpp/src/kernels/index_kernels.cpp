@@ -51,38 +51,57 @@ void unstack(const Tensor& x, int64_t outer, int64_t inner, const std::vector<Te
 }
 
 namespace {
-template <class Idx>
-void gather_impl(const char* src, const Idx* idx, const GatherDims& d, size_t isz, char* dst) {
+template <class Idx, class Row>
+void gather_rows(const char* src, const Idx* idx, const GatherDims& d, size_t row_bytes, char* dst, Row copy) {
   const int64_t rows = d.P * d.B * d.O * d.I;
-  const size_t row_bytes = static_cast<size_t>(d.In) * isz;
   parallel_for(rows, grain_rows(d.In), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const int64_t i = r % d.I, pbo = r / d.I;  // pbo = (p*B + bb)*O + o
       const int64_t bb = (pbo / d.O) % d.B;
       const int64_t src_row = pbo * d.N + static_cast<int64_t>(idx[bb * d.I + i]);
-      std::memcpy(dst + r * row_bytes, src + src_row * row_bytes, row_bytes);
+      copy(dst + r * row_bytes, src + src_row * row_bytes);
     }
   });
 }
 
+template <class Idx>
+void gather_impl(const char* src, const Idx* idx, const GatherDims& d, size_t isz, char* dst) {
+  const size_t row_bytes = static_cast<size_t>(d.In) * isz;
+  // Single-element rows (1-D gathers, gather_nd of elements): typed copies.
+  if (row_bytes == 8)
+    gather_rows(src, idx, d, 8, dst, [](char* o, const char* s) { std::memcpy(o, s, 8); });
+  else if (row_bytes == 4)
+    gather_rows(src, idx, d, 4, dst, [](char* o, const char* s) { std::memcpy(o, s, 4); });
+  else
+    gather_rows(src, idx, d, row_bytes, dst, [row_bytes](char* o, const char* s) { std::memcpy(o, s, row_bytes); });
+}
+
 template <class T, class Idx>
 void scatter_add_impl(const T* dy, const Idx* idx, const GatherDims& d, T* out) {
-  // Blocks (p, b, o) own disjoint output rows, so they run in parallel.
   const int64_t blocks = d.P * d.B * d.O;
   const int64_t In = d.In;
-  parallel_for(blocks, grain_rows(d.I * In), [&](int64_t b0, int64_t e0) {
-    for (int64_t blk = b0; blk < e0; ++blk) {
-      const int64_t bb = (blk / d.O) % d.B;
-      T* o = out + blk * d.N * In;
-      const T* g = dy + blk * d.I * In;
-      const Idx* ix = idx + bb * d.I;
-      for (int64_t i = 0; i < d.I; ++i) {
-        T* row = o + static_cast<int64_t>(ix[i]) * In;
-        const T* gr = g + i * In;
-        for (int64_t j = 0; j < In; ++j) row[j] += gr[j];
-      }
+  // Columns [j0, j1) of block blk: disjoint output elements for disjoint
+  // (blk, column range), so either split runs in parallel without races.
+  auto run = [&](int64_t blk, int64_t j0, int64_t j1) {
+    const int64_t bb = (blk / d.O) % d.B;
+    T* o = out + blk * d.N * In;
+    const T* g = dy + blk * d.I * In;
+    const Idx* ix = idx + bb * d.I;
+    for (int64_t i = 0; i < d.I; ++i) {
+      T* row = o + static_cast<int64_t>(ix[i]) * In;
+      const T* gr = g + i * In;
+      for (int64_t j = j0; j < j1; ++j) row[j] += gr[j];
     }
-  });
+  };
+  if (blocks >= num_threads() || In < 256) {
+    parallel_for(blocks, grain_rows(d.I * In), [&](int64_t b0, int64_t e0) {
+      for (int64_t blk = b0; blk < e0; ++blk) run(blk, 0, In);
+    });
+  } else {
+    const int64_t per_col = std::max<int64_t>(1, d.I);
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      parallel_for(In, grain_rows(per_col), [&](int64_t j0, int64_t j1) { run(blk, j0, j1); });
+  }
 }
 }  // namespace
 
