@@ -39,6 +39,8 @@ def _values_list(values, what):
 
 def concat(values, axis, name="concat"):
     """Concatenates tensors along ``axis`` (TensorFlow's tf.concat)."""
+    if _core.is_tensor(values) or hasattr(values, "_fasttape_read"):
+        values = [values]  # TensorFlow: a single tensor is returned as is
     values = _values_list(values, "concat")
     if not values:
         raise ValueError("concat: values must be a non-empty list of tensors")
