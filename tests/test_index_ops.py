@@ -455,6 +455,10 @@ def test_pad_errors():
         tf.pad(tf.zeros([2]), [[1, 1]], "WRAP")
     with pytest.raises(InvalidArgumentError, match="paddings"):
         tf.pad(tf.zeros([2, 2]), [[1, 1]])
+    with pytest.raises(TypeError):
+        tf.pad(tf.constant([1, 2]), [[1, 1]], constant_values=1.5)
+    assert_equal(tf.pad(tf.constant([1, 2]), [[1, 0]], constant_values=tf.constant(-3)), [-3, 1, 2])
+    assert_equal(tf.pad(tf.constant([True]), [[1, 0]], constant_values=True), [True, True])
 
 
 def test_boolean_mask_errors():

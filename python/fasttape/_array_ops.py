@@ -87,7 +87,14 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
             "input of shape %s), got shape %s [Op:PadV2]" % (len(t._shape), t.shape, tuple(p.shape)))
     if p.dtype.kind not in "iu":
         raise TypeError("pad: paddings must be integers, got dtype %s" % p.dtype)
-    return _core.pad(t, p, mode, constant_values)
+    cv = np.asarray(constant_values._view() if _core.is_tensor(constant_values) else constant_values)
+    if cv.ndim != 0:
+        raise InvalidArgumentError("pad: constant_values must be a scalar, got shape %s [Op:PadV2]" % (cv.shape,))
+    if t.dtype.is_integer and cv.dtype.kind == "f" and float(cv) != int(cv):
+        raise TypeError("Cannot convert %r to EagerTensor of dtype %s" % (constant_values, t.dtype.name))
+    if t.dtype.is_bool and cv.dtype.kind != "b":
+        raise TypeError("pad: constant_values for a bool tensor must be a bool, got %r" % (constant_values,))
+    return _core.pad(t, p, mode, float(cv))
 
 
 # ---------------------------------------------------------------- one_hot

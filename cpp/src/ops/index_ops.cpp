@@ -324,12 +324,15 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& paddings, const std::str
   if (trivial) return x;
   Tensor out = strided_slice_grad(x, Shape(d), b, e, s);
   if (cval != 0.0) {
-    if (x.dtype() == DType::Bool) fail(op, "constant_values must be False for bool tensors");
     // A constant: cval outside the interior, 0 inside (no tape tracks it).
     Tensor inner = Tensor::full(x.shape(), 1.0, x.dtype());
     Tensor mask = Tensor::empty(Shape(d), x.dtype());
     kernels::strided_slice_scatter(inner, b, s, mask);
     Tensor border = Tensor::empty(Shape(d), x.dtype());
+    if (x.dtype() == DType::Bool) {  // constant_values=True
+      kernels::unary(kernels::UnOp::Not, mask, border);
+      return logical_or(out, border);
+    }
     kernels::binary(kernels::BinOp::Sub, Tensor::scalar(1.0, x.dtype()), mask, border);
     kernels::binary(kernels::BinOp::Mul, border, Tensor::scalar(cval, x.dtype()), border);
     out = add(out, border);
