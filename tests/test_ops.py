@@ -517,9 +517,11 @@ def test_newaxis_is_none():
 
 def test_invalid_index_types_raise_type_error():
     x = tf.constant([1.0, 2.0, 3.0])
-    for bad in (1.0, "a", [0, 1]):
+    for bad in (1.0, "a"):
         with pytest.raises(TypeError):
             x[bad]
+    # integer lists are numpy advanced indexing (see test_index_ops.py)
+    assert_equal(x[[0, 1]], np.array([1.0, 2.0], np.float32))
 
 
 def test_integer_like_indices():

@@ -273,11 +273,77 @@ def _format(self, spec):
 builtins_bool = bool
 
 
+def _is_advanced(k):
+    """True for index entries beyond basic indexing: integer or boolean arrays
+    (lists, numpy arrays, tensors of rank >= 1, bool tensors)."""
+    if k is None or k is Ellipsis or isinstance(k, (slice, bool, np.bool_, numbers.Integral, np.integer)):
+        return False
+    if _core.is_tensor(k) or hasattr(k, "_fasttape_read"):
+        t = convert_to_tensor(k)
+        return not (t._dtype_code in (2, 3) and t._shape == ())
+    if isinstance(k, np.ndarray):
+        return k.dtype.kind in "iub" or k.ndim > 0
+    return isinstance(k, (list, tuple))
+
+
+def _index_array(k):
+    """An index entry as a numpy integer or bool array (numpy's rules)."""
+    if _core.is_tensor(k) or hasattr(k, "_fasttape_read"):
+        a = np.asarray(convert_to_tensor(k)._view())
+    else:
+        a = np.asarray(k)
+        if a.size == 0 and a.dtype.kind == "f":
+            a = a.astype(np.intp)  # x[[]] selects nothing
+    if a.dtype.kind not in "iub":
+        raise IndexError("arrays used as indices must be of integer (or boolean) type, got dtype %s" % a.dtype)
+    return a
+
+
+def _advanced_getitem(self, key):
+    """numpy's advanced indexing (integer and boolean arrays, mixed with basic
+    entries), with numpy's values and shapes. The result is a gather from the
+    tensor, so its gradient is a scatter-add (duplicates accumulate)."""
+    from ._array_ops import boolean_mask  # the op group's module imports this one
+    shape = self._shape
+    conv = [_index_array(k) if _is_advanced(k) else k for k in key]
+    adv = [i for i, k in enumerate(conv) if isinstance(k, np.ndarray)]
+    pos = adv[0] if len(adv) == 1 else -1
+    full = lambda k: isinstance(k, slice) and k == slice(None)  # noqa: E731
+    simple = pos >= 0 and all(full(k) for k in conv[:pos]) and all(
+        full(k) or k is Ellipsis for k in conv[pos + 1:]) and sum(k is Ellipsis for k in conv) <= 1
+    if simple:
+        a = conv[pos]
+        if pos == 0 and a.dtype == np.bool_ and 1 <= a.ndim <= len(shape):
+            # x[mask] with a mask of the leading dims
+            for d in range(a.ndim):
+                if a.shape[d] != shape[d]:
+                    raise IndexError("boolean index did not match indexed tensor along dimension %d; dimension is "
+                                     "%d but corresponding boolean dimension is %d" % (d, shape[d], a.shape[d]))
+            return boolean_mask(self, a)
+        if a.dtype != np.bool_ and pos < len(shape):
+            # x[idx] or x[:, idx]: a gather along one axis
+            n = shape[pos]
+            a = a.astype(np.int64)
+            bad = (a < -n) | (a >= n)
+            if bad.any():
+                raise IndexError("index %d is out of bounds for axis %d with size %d" % (a[bad].flat[0], pos, n))
+            a = np.where(a < 0, a + n, a)
+            return _core.gather(self, _core.from_numpy(np.ascontiguousarray(a)), axis=pos)
+    # General case: numpy computes which flat elements the key selects.
+    conv = [int(k) if _core.is_tensor(k) and not isinstance(k, np.ndarray) else k for k in conv]
+    flat = np.asarray(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[tuple(conv)])
+    src = self if len(shape) == 1 else _core.reshape(self, [-1])
+    return _core.gather(src, _core.from_numpy(np.ascontiguousarray(flat)), axis=0)
+
+
 def _getitem(self, key):
-    """Basic numpy indexing: ints, slices, ``...`` and ``None`` (newaxis)."""
+    """numpy indexing: basic (ints, slices, ``...``, ``None``) as TensorFlow
+    does it, plus numpy's integer-array and boolean-mask indexing."""
     shape = self._shape
     if not isinstance(key, tuple):
         key = (key,)
+    if any(_is_advanced(k) for k in key):
+        return _advanced_getitem(self, key)
     n_ellipsis = sum(1 for k in key if k is Ellipsis)
     if n_ellipsis > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
