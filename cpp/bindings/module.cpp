@@ -113,7 +113,7 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
-  auto T = py::class_<TensorImpl, TensorPtr>(m, "Tensor", py::dynamic_attr());
+  auto T = py::class_<TensorImpl, TensorPtr>(m, "Tensor");
   g_tensor_type = T;
   T.def_property_readonly("_shape", [](const TensorImpl& t) { return shape_tuple(t.shape); })
       .def_property_readonly("_dtype_code", [](const TensorImpl& t) { return static_cast<int>(t.dtype); })

@@ -1,5 +1,6 @@
 // Tensor storage and the Variable slot.
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <sstream>
 
@@ -11,15 +12,106 @@
 
 namespace fasttape {
 
+// Small buffers come from per-thread free lists of 64-byte-aligned blocks
+// (size classes of 64 bytes up to kPoolMax), carved from slabs: tiny tensors
+// (scalars, short vectors) cost a list pop instead of an aligned malloc. A
+// block freed on another thread joins that thread's lists. When a thread
+// exits, its lists go to a shared store that other threads draw from, so
+// memory stays bounded by the peak in use. Big buffers use aligned_alloc.
+namespace {
+constexpr size_t kPoolMax = 1024;  // header + data, bytes
+constexpr size_t kClasses = kPoolMax / 64;
+constexpr size_t kSlabBlocks = 32;
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// Lists left by exited threads.
+std::mutex g_orphan_mu;
+FreeBlock* g_orphans[kClasses + 1] = {};
+
+void push_list(FreeBlock*& head, FreeBlock* b) {
+  b->next = head;
+  head = b;
+}
+
+thread_local bool t_pool_gone = false;  // trivially destructible: valid at exit
+
+struct Pool {
+  FreeBlock* heads[kClasses + 1] = {};
+  ~Pool() {
+    t_pool_gone = true;
+    std::lock_guard<std::mutex> lk(g_orphan_mu);
+    for (size_t c = 1; c <= kClasses; ++c)
+      while (FreeBlock* b = heads[c]) {
+        heads[c] = b->next;
+        push_list(g_orphans[c], b);
+      }
+  }
+  void* take(size_t cls) {
+    if (FreeBlock* b = heads[cls]) {
+      heads[cls] = b->next;
+      return b;
+    }
+    {
+      std::lock_guard<std::mutex> lk(g_orphan_mu);
+      if (g_orphans[cls]) {
+        heads[cls] = g_orphans[cls];
+        g_orphans[cls] = nullptr;
+      }
+    }
+    if (FreeBlock* b = heads[cls]) {
+      heads[cls] = b->next;
+      return b;
+    }
+    const size_t bs = cls * 64;
+    char* slab = static_cast<char*>(std::aligned_alloc(64, bs * kSlabBlocks));
+    if (!slab) throw std::bad_alloc();
+    for (size_t i = 1; i < kSlabBlocks; ++i) push_list(heads[cls], reinterpret_cast<FreeBlock*>(slab + i * bs));
+    return slab;
+  }
+};
+
+Pool& pool() {
+  static thread_local Pool p;
+  return p;
+}
+
+size_t block_class(size_t total) { return total <= kPoolMax ? (total + 63) / 64 : 0; }
+
+void give_block(void* p, size_t cls) {
+  auto* b = static_cast<FreeBlock*>(p);
+  if (t_pool_gone) {
+    std::lock_guard<std::mutex> lk(g_orphan_mu);
+    push_list(g_orphans[cls], b);
+    return;
+  }
+  push_list(pool().heads[cls], b);
+}
+}  // namespace
+
 Buffer* Buffer::allocate(size_t nbytes) {
   size_t total = kHeader + ((nbytes + kAlign - 1) / kAlign) * kAlign;
-  void* mem = std::aligned_alloc(kAlign, total);
-  if (!mem) throw std::bad_alloc();
+  size_t cls = block_class(total);
+  void* mem;
+  if (cls) {
+    mem = pool().take(cls);
+  } else {
+    mem = std::aligned_alloc(kAlign, total);
+    if (!mem) throw std::bad_alloc();
+  }
   return new (mem) Buffer(nbytes);
 }
 
 void Buffer::destroy() {
+  size_t total = kHeader + ((nbytes_ + kAlign - 1) / kAlign) * kAlign;
+  size_t cls = block_class(total);
   this->~Buffer();
+  if (cls) {
+    give_block(this, cls);
+    return;
+  }
   std::free(this);
 }
 
