@@ -113,20 +113,44 @@ Tensor reduce_min(const Tensor& x, const Axes& axes, bool keepdims) {
 }
 
 // ---------------------------------------------------------------- reduce_prod: saves x
-// d prod / d x_i = product of the other elements of x_i's group. With z zeros
-// in a group: z = 0 -> prod / x_i; z = 1 -> the product of the non-zero
-// elements at the zero, 0 elsewhere; z >= 2 -> 0 everywhere. Never divides by
-// zero (the divisor has its zeros replaced by ones), so the result is exact
-// where TensorFlow's exclusive-cumprod formula is.
+// d prod / d x_i = product of the other elements of x_i's group ("others").
+// Without zeros in x that is prod / x. With zeros, write x = s * z where
+// s = x with zeros replaced by 1 and z = x at the zeros, 1 elsewhere; then
+// others_i = (prod(s) / s_i) * (product of z over the group except i). The
+// second factor is a product of values that are all zero, written through
+// elementary symmetric polynomials e1, e2 of the zero entries, so that its
+// value (0 or 1) and its first and second derivatives are exact: first-order
+// gradients are exact with any number of zeros, second-order ones too, and
+// only third and higher orders with three or more zeros in one group are not.
+// Never divides by zero.
+static bool has_zero(const Tensor& x) {
+  return visit_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = x.data<T>();
+    for (int64_t i = 0; i < x.numel(); ++i)
+      if (p[i] == T(0)) return true;
+    return false;
+  });
+}
 static Tensor prod_others(const Tensor& x, const int64_t* attrs, int n) {
   Axes ax = attr_axes(attrs, n);
+  if (!has_zero(x)) return divide(reduce_prod(x, ax, true), x);
   Tensor zero = scalar0(x), one = Tensor::scalar(1.0, x.dtype());
+  auto k = [&](double v) { return Tensor::scalar(v, x.dtype()); };
   Tensor is0 = equal(x, zero);
   Tensor nz = reduce_sum(cast(is0, x.dtype()), ax, true);
   Tensor safe = where(is0, one, x);
-  Tensor p = reduce_prod(safe, ax, true);  // product of the non-zero elements
-  Tensor lone0 = logical_and(is0, equal(nz, one));
-  return where(equal(nz, zero), divide(p, safe), where(lone0, p, zero));
+  Tensor zx = where(is0, x, zero);                    // the zero entries (value 0)
+  Tensor e1 = reduce_sum(zx, ax, true);               // their sum
+  Tensor e2 = multiply(subtract(multiply(e1, e1), reduce_sum(multiply(zx, zx), ax, true)), k(0.5));
+  // At a zero i: product of the other zeros, e_{nz-1} without x_i.
+  Tensor e1_wo = subtract(e1, x);
+  Tensor e2_wo = subtract(e2, multiply(x, e1_wo));
+  Tensor at0 = where(equal(nz, one), one, where(equal(nz, k(2)), e1_wo, where(equal(nz, k(3)), e2_wo, zero)));
+  // Elsewhere: product of all the zeros, e_nz.
+  Tensor at_nz = where(equal(nz, zero), one, where(equal(nz, one), e1, where(equal(nz, k(2)), e2, zero)));
+  Tensor zfac = where(is0, at0, at_nz);
+  return multiply(divide(reduce_prod(safe, ax, true), safe), zfac);
 }
 static void prod_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
@@ -150,14 +174,17 @@ Tensor reduce_prod(const Tensor& x, const Axes& axes, bool keepdims) {
   return out;
 }
 
-// ---------------------------------------------------------------- reduce_logsumexp: saves x, keepdims y
+// ---------------------------------------------------------------- reduce_logsumexp: saves x, y
 // y = log(sum(exp(x - m))) + m with m the group max (0 where it is not
 // finite, as TensorFlow). Gradient: g * exp(x - y) = g * softmax(x).
 static Tensor lse_weights(const Tensor& x, const Tensor& yk) { return exp(subtract(x, yk)); }
+// Saves the output itself (not a reshaped copy): outer tapes track it, so the
+// second derivative sees y's dependence on x.
 static void lse_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  const Tensor &x = c.saved[0], &yk = c.saved[1];
-  gi[0] = multiply(lse_weights(x, yk), g_keep(c, g[0], yk.shape()));
+  const Tensor &x = c.saved[0], &y = c.saved[1];
+  Shape keep = keep_from_attrs(x.shape(), c.attrs, c.n_attrs);
+  gi[0] = multiply(lse_weights(x, reshape(y, keep.vec())), g_keep(c, g[0], keep));
 }
 static void lse_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   const Tensor &x = *c.inputs[0], &y = *c.outputs[0];
@@ -186,7 +213,7 @@ Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
   kernels::unary(kernels::UnOp::Log, yk, yk);
   kernels::binary(kernels::BinOp::Add, yk, mx, yk);
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
-  if (tape::any_active()) record_attrs(&kLogSumExp, x, out, {x, yk}, mask_to_attrs(m));
+  if (tape::any_active()) record_attrs(&kLogSumExp, x, out, {x, out}, mask_to_attrs(m));
   return out;
 }
 
