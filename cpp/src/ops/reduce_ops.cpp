@@ -174,30 +174,13 @@ Tensor reduce_prod(const Tensor& x, const Axes& axes, bool keepdims) {
   return out;
 }
 
-// ---------------------------------------------------------------- reduce_logsumexp: saves x, y
+// ---------------------------------------------------------------- reduce_logsumexp: saves x, shift m
 // y = log(sum(exp(x - m))) + m with m the group max (0 where it is not
-// finite, as TensorFlow). Gradient: g * exp(x - y) = g * softmax(x).
-static Tensor lse_weights(const Tensor& x, const Tensor& yk) { return exp(subtract(x, yk)); }
-// Saves the output itself (not a reshaped copy): outer tapes track it, so the
-// second derivative sees y's dependence on x.
-static void lse_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (!c.needs[0]) return;
-  const Tensor &x = c.saved[0], &y = c.saved[1];
-  Shape keep = keep_from_attrs(x.shape(), c.attrs, c.n_attrs);
-  gi[0] = multiply(lse_weights(x, reshape(y, keep.vec())), g_keep(c, g[0], keep));
-}
-static void lse_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  const Tensor &x = *c.inputs[0], &y = *c.outputs[0];
-  Shape keep = keep_from_attrs(x.shape(), c.attrs, c.n_attrs);
-  to[0] = reduce_sum(multiply(t[0], lse_weights(x, reshape(y, keep.vec()))), attr_axes(c.attrs, c.n_attrs),
-                     y.ndim() == x.ndim());
-}
-static const OpDef kLogSumExp("reduce_logsumexp", lse_vjp, lse_jvp);
-Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
-  const OpName op{"reduce_logsumexp", "LogSumExp"};
-  check_float(op, x);
-  std::vector<bool> m = reduce_mask(op, x, axes);
-  // Raw kernels only: the whole computation is one record.
+// finite, as TensorFlow). Gradient: softmax(x) = exp(x - m) / sum(exp(x - m)),
+// computed from the shifted values (exp(x - y) would lose |y| * eps of
+// relative precision). m is an untracked constant: softmax is invariant to the
+// shift, so treating m as constant keeps higher derivatives exact.
+static Tensor lse_shift(const Tensor& x, const std::vector<bool>& m) {
   Tensor mx = reduce_raw(kernels::RedOp::Max, x, m);
   visit_float(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -205,6 +188,31 @@ Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
     for (int64_t i = 0; i < mx.numel(); ++i)
       if (!std::isfinite(p[i])) p[i] = T(0);
   });
+  return mx;
+}
+static Tensor lse_weights(const Tensor& x, const Tensor& shift, const Axes& ax) {
+  Tensor e = exp(subtract(x, shift));
+  return divide(e, reduce_sum(e, ax, true));
+}
+static void lse_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  const Tensor &x = c.saved[0], &shift = c.saved[1];
+  gi[0] = multiply(lse_weights(x, shift, attr_axes(c.attrs, c.n_attrs)), g_keep(c, g[0], shift.shape()));
+}
+static void lse_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor &x = *c.inputs[0], &y = *c.outputs[0];
+  std::vector<bool> m(x.ndim(), false);
+  for (int i = 0; i < c.n_attrs; ++i) m[c.attrs[i]] = true;
+  Axes ax = attr_axes(c.attrs, c.n_attrs);
+  to[0] = reduce_sum(multiply(t[0], lse_weights(x, lse_shift(x, m), ax)), ax, y.ndim() == x.ndim());
+}
+static const OpDef kLogSumExp("reduce_logsumexp", lse_vjp, lse_jvp);
+Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
+  const OpName op{"reduce_logsumexp", "LogSumExp"};
+  check_float(op, x);
+  std::vector<bool> m = reduce_mask(op, x, axes);
+  // Raw kernels only: the whole computation is one record.
+  Tensor mx = lse_shift(x, m);
   Tensor e = Tensor::empty(x.shape(), x.dtype());
   kernels::binary(kernels::BinOp::Sub, x, mx, e);
   kernels::unary(kernels::UnOp::Exp, e, e);
@@ -213,7 +221,7 @@ Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
   kernels::unary(kernels::UnOp::Log, yk, yk);
   kernels::binary(kernels::BinOp::Add, yk, mx, yk);
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
-  if (tape::any_active()) record_attrs(&kLogSumExp, x, out, {x, out}, mask_to_attrs(m));
+  if (tape::any_active()) record_attrs(&kLogSumExp, x, out, {x, mx}, mask_to_attrs(m));
   return out;
 }
 
