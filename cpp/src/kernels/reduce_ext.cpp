@@ -29,6 +29,8 @@ struct RMax {
   }
   // a: accumulator. NaN in either wins.
   static inline T f(T a, T b) { return (a >= b || a != a) ? a : b; }
+  static inline T fast(T a, T b) { return b > a ? b : a; }  // NaN-free inputs
+  static constexpr bool kSelect = true;
 };
 template <class T>
 struct RMin {
@@ -37,6 +39,8 @@ struct RMin {
     else return std::numeric_limits<T>::max();
   }
   static inline T f(T a, T b) { return (a <= b || a != a) ? a : b; }
+  static inline T fast(T a, T b) { return b < a ? b : a; }
+  static constexpr bool kSelect = true;
 };
 template <class T>
 struct RProd {
@@ -49,11 +53,34 @@ struct RProd {
       return a * b;
     }
   }
+  static inline T fast(T a, T b) { return f(a, b); }
+  static constexpr bool kSelect = false;
 };
 
 template <class R, class T>
 FT_MULTIVERSION T reduce_row(const T* x, int64_t n) {
   constexpr int L = 8;
+  if constexpr (R::kSelect) {
+    // Max / min: a plain select (vectorises to vmax/vmin) plus a separate
+    // NaN flag, so that NaN still propagates.
+    T acc[L];
+    for (int j = 0; j < L; ++j) acc[j] = R::init();
+    int nan = 0;
+    int64_t i = 0;
+    for (; i + L <= n; i += L)
+      for (int j = 0; j < L; ++j) {
+        acc[j] = R::fast(acc[j], x[i + j]);
+        nan |= x[i + j] != x[i + j];
+      }
+    T s = R::init();
+    for (; i < n; ++i) {
+      s = R::fast(s, x[i]);
+      nan |= x[i] != x[i];
+    }
+    for (int j = 0; j < L; ++j) s = R::fast(s, acc[j]);
+    if (nan) return std::numeric_limits<T>::quiet_NaN();
+    return s;
+  }
   T acc[L];
   for (int j = 0; j < L; ++j) acc[j] = R::init();
   int64_t i = 0;
@@ -171,6 +198,28 @@ void arg_typed(bool is_max, const Tensor& x, int axis, const Tensor& out) {
     for (int64_t o = ob; o < oe; ++o) {
       const T* base = px + o * n * inner;
       I* dst = po + o * inner;
+      if (inner == 1) {  // along the last axis: one contiguous row
+        // Vectorised extremum, then a search for its first occurrence; a
+        // NaN in the row falls back to the ordered scan below.
+        const T e = is_max ? reduce_row<RMax<T>, T>(base, n) : reduce_row<RMin<T>, T>(base, n);
+        if (e == e) {
+          int64_t k = 0;
+          while (base[k] != e) ++k;
+          dst[0] = static_cast<I>(k);
+          continue;
+        }
+        T b = base[0];
+        int64_t bi = 0;
+        if (is_max) {
+          for (int64_t k = 1; k < n; ++k)
+            if (base[k] > b) b = base[k], bi = k;
+        } else {
+          for (int64_t k = 1; k < n; ++k)
+            if (base[k] < b) b = base[k], bi = k;
+        }
+        dst[0] = static_cast<I>(bi);
+        continue;
+      }
       std::memcpy(best.data(), base, inner * sizeof(T));
       for (int64_t j = 0; j < inner; ++j) dst[j] = 0;
       for (int64_t k = 1; k < n; ++k) {
@@ -207,7 +256,19 @@ void cumsum_typed(const Tensor& x, int axis, bool exclusive, bool reverse, const
       T* ob_ = po + o * n * inner;
       // Walk the n rows in scan order: k-th visited row is r(k).
       auto r = [&](int64_t k) { return (reverse ? n - 1 - k : k) * inner; };
-      if (exclusive) {
+      if (inner == 1) {  // scan along the last axis: one running sum
+        T acc = T(0);
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t i = reverse ? n - 1 - k : k;
+          if (exclusive) {
+            ob_[i] = acc;
+            acc = static_cast<T>(acc + xb[i]);
+          } else {
+            acc = static_cast<T>(acc + xb[i]);
+            ob_[i] = acc;
+          }
+        }
+      } else if (exclusive) {
         std::fill(ob_ + r(0), ob_ + r(0) + inner, T(0));
         for (int64_t k = 1; k < n; ++k) add_rows<T>(ob_ + r(k), ob_ + r(k - 1), xb + r(k - 1), inner);
       } else {
