@@ -53,6 +53,12 @@ def test_reduce_max_min_values_and_axes():
     assert_equal(tf.reduce_min(x, axis=[-2]), np.array([1.0, -7.0, -2.0], np.float32))
     assert_equal(tf.math.reduce_min(x, 1, True), np.array([[-2.0], [-7.0]], np.float32))
     assert_equal(tf.reduce_max(x, tf.constant(1)), np.array([5.0, 4.0], np.float32))
+    assert_equal(tf.reduce_max(x, np.int64(1)), np.array([5.0, 4.0], np.float32))
+    assert_equal(tf.reduce_min(x, (np.int32(0),)), np.array([1.0, -7.0, -2.0], np.float32))
+    # An empty axis list reduces nothing.
+    assert_equal(tf.reduce_max(x, []), x)
+    assert_equal(tf.reduce_prod(x, axis=[]), x)
+    assert_close(tf.reduce_logsumexp(x, []), x)
 
 
 def test_reduce_max_integers_and_none_gradient():
@@ -238,6 +244,14 @@ def test_argmax_rank3_matches_numpy():
         assert_equal(tf.argmin(x, ax), np.argmin(x, ax).astype(np.int64))
 
 
+def test_argmax_axis_forms():
+    x = tf.constant([[1.0, 9.0], [5.0, 2.0]])
+    assert_equal(tf.argmax(x, np.int64(1)), np.array([1, 0], np.int64))
+    assert_equal(tf.argmax(x, tf.constant(-1)), np.array([1, 0], np.int64))
+    with pytest.raises(TypeError):
+        tf.argmax(x, 0.5)
+
+
 def test_argmax_is_not_differentiable():
     x = tf.constant([1.0, 3.0, 2.0])
     with tf.GradientTape() as tape:
@@ -265,6 +279,7 @@ def test_cumsum_documented_examples():
     y = tf.constant([[2.0, 4.0, 6.0, 8.0], [1.0, 3.0, 5.0, 7.0]])
     assert_equal(tf.cumsum(y, axis=0), np.array([[2, 4, 6, 8], [3, 7, 11, 15]], np.float32))
     assert_equal(tf.cumsum(y, axis=1), np.array([[2, 6, 12, 20], [1, 4, 9, 16]], np.float32))
+    assert_equal(tf.cumsum(y, axis=np.int64(1)), tf.cumsum(y, axis=1))
     assert_equal(tf.cumsum(y, axis=tf.constant(-1), reverse=True),
                  np.array([[20, 18, 14, 8], [16, 15, 12, 7]], np.float32))
 

@@ -6,10 +6,18 @@ namespace {
 
 using ReduceFn = Tensor (*)(const Tensor&, const Axes&, bool);
 
+// parse_axes, plus numpy integer scalars (which are not Python ints).
+Axes reduce_axes(py::handle axis) {
+  if (!axis.is_none() && !is_tensor(axis) && !PyLong_Check(axis.ptr()) && PyIndex_Check(axis.ptr()) &&
+      !PySequence_Check(axis.ptr()))
+    return Axes({to_i64(axis)});
+  return parse_axes(axis);
+}
+
 template <ReduceFn F>
 py::object reduce_fn(py::handle x, py::handle axis, bool keepdims, py::handle /*name*/) {
   Tensor t = must(x, "reduce");
-  Axes ax = parse_axes(axis);
+  Axes ax = reduce_axes(axis);
   return wrap(run(t.numel(), [&] { return F(t, ax, keepdims); }));
 }
 
