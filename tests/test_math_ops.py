@@ -496,3 +496,25 @@ def test_jacobian_matches_row_by_row_gradients(label, fn, x0):
         onehot[idx] = 1.0
         row = tape.gradient(y, x, output_gradients=tf.constant(onehot))
         np.testing.assert_allclose(jac[idx], to_np(row), rtol=1e-12, atol=1e-12, err_msg=str(idx))
+
+
+def test_reduce_logsumexp_hessian_is_softmax_jacobian():
+    xs = np.array([0.3, -1.2, 2.0, 0.0])
+    x = tf.constant(xs)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_logsumexp(x)
+        g = inner.gradient(y, x)
+    h = outer.jacobian(g, x)
+    p = np.exp(xs) / np.exp(xs).sum()
+    assert_close(h, np.diag(p) - np.outer(p, p), rtol=1e-12, atol=1e-15)
+    # Forward over reverse gives the same Hessian-vector product.
+    v = np.array([1.0, 0.5, -2.0, 0.25])
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(v)) as acc:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_logsumexp(x)
+        g = tape.gradient(y, x)
+    assert_close(acc.jvp(g), (np.diag(p) - np.outer(p, p)) @ v, rtol=1e-12, atol=1e-15)
