@@ -140,6 +140,22 @@ void reduce_typed(const Tensor& x, const std::vector<bool>& reduced, const Tenso
     }
     return;
   }
+  if (nd == 2 && !red[0]) {  // [rows kept, inner reduced]: rows in parallel
+    const int64_t rows = dims[0], inner = dims[1];
+    int64_t grain = std::max<int64_t>(1, kParallelGrain / inner);
+    parallel_for(rows, grain, [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) po[r] = reduce_row<R, T>(px + r * inner, inner);
+    });
+    return;
+  }
+  if (nd == 2) {  // [reduced, cols kept]: column blocks in parallel
+    const int64_t rows = dims[0], cols = dims[1];
+    int64_t grain = std::max<int64_t>(64, kParallelGrain / rows);
+    parallel_for(cols, grain, [&](int64_t b, int64_t e) {
+      for (int64_t r = 0; r < rows; ++r) combine_row<R, T>(po + b, px + r * cols + b, e - b);
+    });
+    return;
+  }
   int64_t ost[kMaxDims];
   int64_t stride = 1;
   for (int i = nd - 1; i >= 0; --i) {
