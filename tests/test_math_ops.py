@@ -164,6 +164,9 @@ def test_reduce_logsumexp_is_stable():
     assert_close(tf.reduce_logsumexp(tf.constant([-1000.0, -1000.0])), np.float32(-1000.0 + math.log(2)))
     assert to_np(tf.reduce_logsumexp(tf.constant([-np.inf, -np.inf]))) == -np.inf
     assert to_np(tf.reduce_logsumexp(tf.constant([1.0, np.inf]))) == np.inf
+    assert to_np(tf.reduce_logsumexp(tf.zeros([0]))) == -np.inf
+    # Leading-axis reductions take the unfused path: same stability.
+    assert_close(tf.reduce_logsumexp(tf.constant([[1000.0], [1000.0]]), 0), np.array([1000.0 + math.log(2)], np.float32))
     g = _grad(lambda t: tf.reduce_logsumexp(t), [1000.0, 1000.0, -1000.0])
     assert_close(g, np.array([0.5, 0.5, 0.0], np.float32))
 

@@ -8,6 +8,7 @@
 // n rows of each outer block, so their inner loops are contiguous over
 // `inner`.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -295,7 +296,60 @@ void cumsum_typed(const Tensor& x, int axis, bool exclusive, bool reverse, const
   });
 }
 
+// exp(x - m) into buf (a plain map, which vectorises), then a lane-wise sum.
+template <class T>
+FT_MULTIVERSION T sum_exp_shifted(const T* x, int64_t n, T m, T* buf) {
+  for (int64_t i = 0; i < n; ++i) buf[i] = std::exp(x[i] - m);
+  constexpr int L = 16;
+  T acc[L] = {};
+  int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int j = 0; j < L; ++j) acc[j] += buf[i + j];
+  T s = 0;
+  for (; i < n; ++i) s += buf[i];
+  for (int j = 0; j < L; ++j) s += acc[j];
+  return s;
+}
+
+template <class T>
+void lse_rows(const T* px, T* po, int64_t rows, int64_t inner) {
+  constexpr int64_t kChunk = 2048;
+  int64_t grain = std::max<int64_t>(1, kParallelGrain / 8 / std::max<int64_t>(inner, 1));
+  parallel_for(rows, grain, [&](int64_t b, int64_t e) {
+    std::vector<T> buf(std::min(inner, kChunk));
+    for (int64_t r = b; r < e; ++r) {
+      const T* row = px + r * inner;
+      T m = reduce_row<RMax<T>, T>(row, inner);
+      if (!std::isfinite(m)) m = T(0);
+      T s = 0;
+      for (int64_t c = 0; c < inner; c += kChunk)
+        s += sum_exp_shifted<T>(row + c, std::min(kChunk, inner - c), m, buf.data());
+      po[r] = std::log(s) + m;
+    }
+  });
+}
+
 }  // namespace
+
+bool logsumexp_trailing(const Tensor& x, const std::vector<bool>& reduced, const Tensor& out) {
+  // Reduced dims (ignoring size-1 dims) must all come after the kept ones.
+  bool seen_reduced = false;
+  int64_t inner = 1;
+  for (int i = 0; i < x.ndim(); ++i) {
+    if (x.dim(i) == 1) continue;
+    if (reduced[i]) {
+      seen_reduced = true;
+      inner *= x.dim(i);
+    } else if (seen_reduced) {
+      return false;
+    }
+  }
+  if (x.numel() == 0) return false;
+  const int64_t rows = x.numel() / inner;
+  if (x.dtype() == DType::Float64) lse_rows<double>(x.data<double>(), out.mutable_data<double>(), rows, inner);
+  else lse_rows<float>(x.data<float>(), out.mutable_data<float>(), rows, inner);
+  return true;
+}
 
 void reduce(RedOp op, const Tensor& x, const std::vector<bool>& reduced, const Tensor& out) {
   switch (op) {

@@ -16,6 +16,12 @@ enum class RedOp { Max, Min, Prod };
 // propagates through max and min. Integer products wrap around.
 void reduce(RedOp op, const Tensor& x, const std::vector<bool>& reduced, const Tensor& out);
 
+// Fused log-sum-exp when the reduced dims form one trailing block (after
+// dropping size-1 dims): out (keepdims shape) = log(sum(exp(x - m))) + m per
+// row, m the row max (0 if not finite). Returns false, doing nothing, for
+// other layouts.
+bool logsumexp_trailing(const Tensor& x, const std::vector<bool>& reduced, const Tensor& out);
+
 // out (x's shape without dim `axis`, int32 or int64) = index of the first
 // maximum (is_max) or minimum along `axis`. dim(axis) must be > 0.
 void arg_reduce(bool is_max, const Tensor& x, int axis, const Tensor& out);

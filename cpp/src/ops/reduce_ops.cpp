@@ -211,16 +211,21 @@ Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
   const OpName op{"reduce_logsumexp", "LogSumExp"};
   check_float(op, x);
   std::vector<bool> m = reduce_mask(op, x, axes);
-  // Raw kernels only: the whole computation is one record.
-  Tensor mx = lse_shift(x, m);
-  Tensor e = Tensor::empty(x.shape(), x.dtype());
-  kernels::binary(kernels::BinOp::Sub, x, mx, e);
-  kernels::unary(kernels::UnOp::Exp, e, e);
-  Tensor yk = Tensor::empty(mx.shape(), x.dtype());
-  kernels::reduce_sum(e, m, yk);
-  kernels::unary(kernels::UnOp::Log, yk, yk);
-  kernels::binary(kernels::BinOp::Add, yk, mx, yk);
+  // Raw kernels only: the whole computation is one record. Reductions over
+  // trailing dims (the common case) take one fused pass per row.
+  Tensor yk = Tensor::empty(keep_shape(x.shape(), m), x.dtype());
+  Tensor mx;
+  if (!kernels::logsumexp_trailing(x, m, yk)) {
+    mx = lse_shift(x, m);
+    Tensor e = Tensor::empty(x.shape(), x.dtype());
+    kernels::binary(kernels::BinOp::Sub, x, mx, e);
+    kernels::unary(kernels::UnOp::Exp, e, e);
+    kernels::reduce_sum(e, m, yk);
+    kernels::unary(kernels::UnOp::Log, yk, yk);
+    kernels::binary(kernels::BinOp::Add, yk, mx, yk);
+  }
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
+  if (tape::any_active() && !mx.defined()) mx = lse_shift(x, m);
   if (tape::any_active()) record_attrs(&kLogSumExp, x, out, {x, mx}, mask_to_attrs(m));
   return out;
 }
