@@ -1,4 +1,35 @@
-"""Python-level wrappers of this op group; names in __all__ are exported at
-the package's top level."""
+"""Python-level wrappers of the math op group; names in __all__ are exported
+at the package's top level (the names TensorFlow 2 has at top level).
 
-__all__ = []
+Most ops are C++ bindings exported as they are; argmax/argmin are wrapped
+here to accept TensorFlow dtypes for ``output_type``."""
+
+from . import _core
+from ._core import add_n, clip_by_value, cumsum, floor, reduce_logsumexp, reduce_max, reduce_min, reduce_prod, round  # noqa: F401,A004
+from ._dtypes import as_dtype, int32, int64
+
+__all__ = ["add_n", "argmax", "argmin", "clip_by_value", "cumsum", "floor", "reduce_logsumexp", "reduce_max",
+           "reduce_min", "reduce_prod", "round"]
+
+
+def _out_code(output_type, op):
+    if output_type is int64:  # the common cases, without a dtype lookup
+        return 3
+    if output_type is int32:
+        return 2
+    dt = as_dtype(output_type)
+    if dt._code not in (2, 3):
+        raise TypeError("%s: output_type must be tf.int32 or tf.int64, got %s" % (op, dt.name))
+    return dt._code
+
+
+def argmax(input, axis=None, output_type=int64, name=None):  # noqa: A002 - TensorFlow's name
+    """Index of the largest value along ``axis`` (None means 0); ties give
+    the first index. Not differentiable."""
+    return _core._argmax(input, axis, _out_code(output_type, "argmax"))
+
+
+def argmin(input, axis=None, output_type=int64, name=None):  # noqa: A002
+    """Index of the smallest value along ``axis`` (None means 0); ties give
+    the first index. Not differentiable."""
+    return _core._argmin(input, axis, _out_code(output_type, "argmin"))

@@ -93,7 +93,20 @@ FT_UN(Relu, x > T(0) ? x : (x != x ? x : T(0)))
 FT_UN(Abs, x < T(0) ? static_cast<T>(-x) : x)
 FT_UN(Sign, static_cast<T>((T(0) < x) - (x < T(0))))
 FT_UN(Not, !x)
+FT_UN(Log1p, std::log1p(x))
+FT_UN(Expm1, std::expm1(x))
+FT_UN(Rsqrt, T(1) / std::sqrt(x))
+FT_UN(Reciprocal, T(1) / x)
+FT_UN(Erf, std::erf(x))
+FT_UN(Floor, std::floor(x))
 #undef FT_UN
+// Round half to even (TensorFlow's tf.round); integers are already round.
+struct Round {
+  template <class T> static inline T f(T x) {
+    if constexpr (std::is_floating_point_v<T>) return std::nearbyint(x);
+    else return x;
+  }
+};
 }  // namespace fn
 
 // ------------------------------------------------------------- inner loops
@@ -344,6 +357,13 @@ void unary(UnOp op, const Tensor& x, const Tensor& out) {
     case UnOp::Tanh: return unary_float<fn::Tanh>(x, out);
     case UnOp::Sigmoid: return unary_float<fn::Sigmoid>(x, out);
     case UnOp::Not: return unary_typed<fn::Not, bool>(x, out);
+    case UnOp::Log1p: return unary_float<fn::Log1p>(x, out);
+    case UnOp::Expm1: return unary_float<fn::Expm1>(x, out);
+    case UnOp::Rsqrt: return unary_float<fn::Rsqrt>(x, out);
+    case UnOp::Reciprocal: return unary_float<fn::Reciprocal>(x, out);
+    case UnOp::Erf: return unary_float<fn::Erf>(x, out);
+    case UnOp::Floor: return unary_float<fn::Floor>(x, out);
+    case UnOp::Round: return unary_numeric<fn::Round>(x, out);
   }
 }
 

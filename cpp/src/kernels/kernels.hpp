@@ -30,7 +30,10 @@ enum class BinOp {
   Add, Sub, Mul, Div, Pow, Max, Min, FloorDiv, FloorMod,
   Less, LessEq, Greater, GreaterEq, Eq, NotEq, And, Or
 };
-enum class UnOp { Neg, Square, Sqrt, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Not };
+enum class UnOp {
+  Neg, Square, Sqrt, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Not,
+  Log1p, Expm1, Rsqrt, Reciprocal, Erf, Floor, Round  // math group
+};
 
 // numpy broadcasting of two shapes; false if incompatible.
 bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out);

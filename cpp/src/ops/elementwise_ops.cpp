@@ -5,6 +5,7 @@
 // with sum_to.
 #include <cmath>
 
+#include "fasttape/ops_math.hpp"
 #include "ops/common.hpp"
 
 namespace fasttape {
@@ -294,7 +295,45 @@ FT_UNARY(sigmoid, "Sigmoid", Sigmoid, check_float, y, multiply(g[0], multiply(s,
          multiply(t, multiply(y, 1.0 - y)))
 FT_UNARY(relu, "Relu", Relu, check_not_bool, y, relu_mask(s, g[0]), relu_mask(y, t))
 FT_UNARY(abs, "Abs", Abs, check_not_bool, x, multiply(g[0], sign(s)), multiply(t, sign(x)))
+
+// ---- math group (TensorFlow's math_grad.py formulas)
+// d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
+static Tensor erf_d(const Tensor& g, const Tensor& x) {
+  return multiply(g, multiply(exp(negative(square(x))), Tensor::scalar(1.1283791670955126, x.dtype())));
+}
+// d rsqrt(x)/dx = -y^3 / 2
+static Tensor rsqrt_d(const Tensor& g, const Tensor& y) {
+  return multiply(g, multiply(multiply(y, square(y)), Tensor::scalar(-0.5, y.dtype())));
+}
+FT_UNARY(log1p, "Log1p", Log1p, check_float, x, divide(g[0], 1.0 + s), divide(t, 1.0 + x))
+FT_UNARY(expm1, "Expm1", Expm1, check_float, x, multiply(g[0], exp(s)), multiply(t, exp(x)))
+FT_UNARY(rsqrt, "Rsqrt", Rsqrt, check_float, y, rsqrt_d(g[0], s), rsqrt_d(t, y))
+FT_UNARY(reciprocal, "Reciprocal", Reciprocal, check_float, y, negative(multiply(g[0], square(s))),
+         negative(multiply(t, square(y))))
+FT_UNARY(erf, "Erf", Erf, check_float, x, erf_d(g[0], s), erf_d(t, x))
 #undef FT_UNARY
+
+// floor / round: piecewise constant, so zero gradient (not None), as in
+// TensorFlow. They save nothing.
+static void zero_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = zeros_like(g[0]);
+}
+static void zero_grad_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = zeros_like(t[0]); }
+static const OpDef kFloor("floor", zero_grad_vjp, zero_grad_jvp);
+static const OpDef kRound("round", zero_grad_vjp, zero_grad_jvp);
+Tensor floor(const Tensor& x) {
+  check_float({"floor", "Floor"}, x);
+  Tensor y = unary_forward(UnOp::Floor, x);
+  if (tape::any_active()) tape::record(&kFloor, {&x}, {&y}, {});
+  return y;
+}
+Tensor round(const Tensor& x) {
+  check_not_bool({"round", "Round"}, x);
+  if (!is_floating(x.dtype())) return x;  // integers are already round (TF: identity)
+  Tensor y = unary_forward(UnOp::Round, x);
+  if (tape::any_active()) tape::record(&kRound, {&x}, {&y}, {});
+  return y;
+}
 
 // sign: piecewise constant, so its gradient is zero (not None), as in TensorFlow.
 static void sign_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
