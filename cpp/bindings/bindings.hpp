@@ -186,7 +186,7 @@ inline Axes parse_axes(py::handle axis) {
     for (double d : t.to_vector()) v.push_back(static_cast<int64_t>(d));
     return Axes(v);
   }
-  if (PyLong_Check(axis.ptr())) return Axes({axis.cast<int64_t>()});
+  if (PyIndex_Check(axis.ptr()) && !PySequence_Check(axis.ptr())) return Axes({to_i64(axis)});
   std::vector<int64_t> v;
   for (py::handle a : axis) v.push_back(to_i64(a));
   return Axes(v);
@@ -198,7 +198,7 @@ inline std::vector<int64_t> parse_shape(py::handle s) {
     for (double d : as_tensor(s).to_vector()) v.push_back(static_cast<int64_t>(d));
     return v;
   }
-  if (PyLong_Check(s.ptr())) return {s.cast<int64_t>()};
+  if (PyIndex_Check(s.ptr()) && !PySequence_Check(s.ptr())) return {to_i64(s)};
   std::vector<int64_t> v;
   for (py::handle a : s) v.push_back(a.is_none() ? -1 : to_i64(a));
   return v;
