@@ -1,8 +1,252 @@
-// Kernels (see kernels.hpp for the conventions).
-#include "kernels/kernels.hpp"
-#include "kernels/parallel.hpp"
+// nn kernels: activations, softmax / log_softmax, fused cross-entropies and
+// l2_loss (see nn_kernels.hpp for the (outer, n, inner) view).
 #include "kernels/nn_kernels.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/kernels.hpp"
+#include "kernels/parallel.hpp"
+
 namespace fasttape {
-namespace kernels {}  // namespace kernels
+namespace kernels {
+
+namespace act {
+// Scalar forms, one functor per activation. Each is finite wherever its
+// input is (no inf * 0 from an untaken branch).
+constexpr double kSqrt2OverPi = 0.7978845608028654;   // sqrt(2 / pi)
+constexpr double kInvSqrt2 = 0.7071067811865476;      // 1 / sqrt(2)
+constexpr double kInvSqrt2Pi = 0.3989422804014327;    // 1 / sqrt(2 pi)
+constexpr double kGeluC = 0.044715;
+
+struct Relu6 {
+  template <class T> static inline T f(T x, T) { return x > T(0) ? (x < T(6) ? x : T(6)) : (x != x ? x : T(0)); }
+};
+struct LeakyRelu {
+  template <class T> static inline T f(T x, T a) { return x > T(0) ? x : x * a; }
+};
+struct Elu {
+  template <class T> static inline T f(T x, T) { return x < T(0) ? std::expm1(x) : x; }
+};
+struct Gelu {
+  template <class T> static inline T f(T x, T) { return T(0.5) * x * std::erfc(-x * T(kInvSqrt2)); }
+};
+struct GeluTanh {
+  template <class T> static inline T f(T x, T) {
+    return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(kGeluC) * x * x * x)));
+  }
+};
+struct Softplus {
+  template <class T> static inline T f(T x, T) { return (x > T(0) ? x : T(0)) + std::log1p(std::exp(-std::fabs(x))); }
+};
+struct GeluGrad {
+  template <class T> static inline T f(T x, T) {
+    return T(0.5) * std::erfc(-x * T(kInvSqrt2)) + x * T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
+  }
+};
+struct GeluTanhGrad {
+  template <class T> static inline T f(T x, T) {
+    T t = std::tanh(T(kSqrt2OverPi) * (x + T(kGeluC) * x * x * x));
+    return T(0.5) * (T(1) + t) +
+           T(0.5) * x * (T(1) - t * t) * T(kSqrt2OverPi) * (T(1) + T(3 * kGeluC) * x * x);
+  }
+};
+}  // namespace act
+
+template <class F, class T>
+FT_MULTIVERSION void act_loop(const T* x, T* o, int64_t n, T a) {
+  for (int64_t i = 0; i < n; ++i) o[i] = F::template f<T>(x[i], a);
+}
+
+template <class F>
+static void act_run(const Tensor& x, double alpha, const Tensor& out) {
+  int64_t n = x.numel();
+  if (x.dtype() == DType::Float32) {
+    const float* xp = x.data<float>();
+    float* op = out.mutable_data<float>();
+    float a = static_cast<float>(alpha);
+    parallel_for(n, kParallelGrain / 4, [&](int64_t b, int64_t e) { act_loop<F, float>(xp + b, op + b, e - b, a); });
+  } else {
+    const double* xp = x.data<double>();
+    double* op = out.mutable_data<double>();
+    parallel_for(n, kParallelGrain / 4, [&](int64_t b, int64_t e) { act_loop<F, double>(xp + b, op + b, e - b, alpha); });
+  }
+}
+
+void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out) {
+  switch (op) {
+    case ActOp::Relu6: return act_run<act::Relu6>(x, alpha, out);
+    case ActOp::LeakyRelu: return act_run<act::LeakyRelu>(x, alpha, out);
+    case ActOp::Elu: return act_run<act::Elu>(x, alpha, out);
+    case ActOp::Gelu: return act_run<act::Gelu>(x, alpha, out);
+    case ActOp::GeluTanh: return act_run<act::GeluTanh>(x, alpha, out);
+    case ActOp::Softplus: return act_run<act::Softplus>(x, alpha, out);
+    case ActOp::GeluGrad: return act_run<act::GeluGrad>(x, alpha, out);
+    case ActOp::GeluTanhGrad: return act_run<act::GeluTanhGrad>(x, alpha, out);
+  }
+}
+
+// ------------------------------------------------------------- softmax
+// One contiguous row of length n: y = softmax(x) or log_softmax(x).
+template <class T>
+FT_MULTIVERSION void softmax_row(const T* x, T* y, int64_t n, bool log) {
+  T m = x[0];
+  for (int64_t j = 1; j < n; ++j) m = x[j] > m ? x[j] : m;
+  if (log) {
+    T s = 0;
+    for (int64_t j = 0; j < n; ++j) s += std::exp(x[j] - m);
+    T lse = m + std::log(s);
+    for (int64_t j = 0; j < n; ++j) y[j] = x[j] - lse;
+  } else {
+    T s = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      T e = std::exp(x[j] - m);
+      y[j] = e;
+      s += e;
+    }
+    T inv = T(1) / s;
+    for (int64_t j = 0; j < n; ++j) y[j] *= inv;
+  }
+}
+
+// One (n, inner) block, reduced along n; mx and s are scratch of length inner.
+template <class T>
+FT_MULTIVERSION void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, T* mx, T* s) {
+  for (int64_t k = 0; k < inner; ++k) mx[k] = x[k];
+  for (int64_t j = 1; j < n; ++j) {
+    const T* r = x + j * inner;
+    for (int64_t k = 0; k < inner; ++k) mx[k] = r[k] > mx[k] ? r[k] : mx[k];
+  }
+  for (int64_t k = 0; k < inner; ++k) s[k] = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    const T* r = x + j * inner;
+    T* q = y + j * inner;
+    for (int64_t k = 0; k < inner; ++k) {
+      T e = std::exp(r[k] - mx[k]);
+      if (!log) q[k] = e;
+      s[k] += e;
+    }
+  }
+  if (log) {
+    for (int64_t k = 0; k < inner; ++k) s[k] = mx[k] + std::log(s[k]);
+    for (int64_t j = 0; j < n; ++j) {
+      const T* r = x + j * inner;
+      T* q = y + j * inner;
+      for (int64_t k = 0; k < inner; ++k) q[k] = r[k] - s[k];
+    }
+  } else {
+    for (int64_t k = 0; k < inner; ++k) s[k] = T(1) / s[k];
+    for (int64_t j = 0; j < n; ++j) {
+      T* q = y + j * inner;
+      for (int64_t k = 0; k < inner; ++k) q[k] *= s[k];
+    }
+  }
+}
+
+template <class T>
+static void softmax_t(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  if (n == 0) return;
+  int64_t grain = std::max<int64_t>(1, kParallelGrain / (n * inner));
+  if (inner == 1) {
+    parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) softmax_row<T>(x + o * n, y + o * n, n, log);
+    });
+    return;
+  }
+  parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+    std::vector<T> mx(inner), s(inner);
+    for (int64_t o = b; o < e; ++o)
+      softmax_block<T>(x + o * n * inner, y + o * n * inner, n, inner, log, mx.data(), s.data());
+  });
+}
+
+void softmax(const Tensor& x, int64_t outer, int64_t n, int64_t inner, bool log, const Tensor& out) {
+  if (x.dtype() == DType::Float32)
+    softmax_t<float>(x.data<float>(), out.mutable_data<float>(), outer, n, inner, log);
+  else
+    softmax_t<double>(x.data<double>(), out.mutable_data<double>(), outer, n, inner, log);
+}
+
+// ------------------------------------------------------------- cross-entropies
+template <class T>
+static void xent_t(const T* z, const T* lsm, T* loss, int64_t outer, int64_t n, int64_t inner) {
+  int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, n * inner));
+  parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      T* l = loss + o * inner;
+      for (int64_t k = 0; k < inner; ++k) l[k] = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        const T* zr = z + (o * n + j) * inner;
+        const T* lr = lsm + (o * n + j) * inner;
+        // 0 * log_softmax is 0 even where log_softmax is -inf (TF's convention
+        // for one-hot labels with a saturated logit).
+        for (int64_t k = 0; k < inner; ++k) l[k] -= zr[k] == T(0) ? T(0) : zr[k] * lr[k];
+      }
+    }
+  });
+}
+
+void softmax_xent(const Tensor& logits, const Tensor& labels, int64_t outer, int64_t n, int64_t inner,
+                  const Tensor& loss, const Tensor& lsm) {
+  softmax(logits, outer, n, inner, /*log=*/true, lsm);
+  if (logits.dtype() == DType::Float32)
+    xent_t<float>(labels.data<float>(), lsm.data<float>(), loss.mutable_data<float>(), outer, n, inner);
+  else
+    xent_t<double>(labels.data<double>(), lsm.data<double>(), loss.mutable_data<double>(), outer, n, inner);
+}
+
+template <class T, class L>
+static void sparse_t(const L* lab, const T* lsm, T* loss, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) loss[r] = -lsm[r * n + static_cast<int64_t>(lab[r])];
+}
+
+void sparse_softmax_xent(const Tensor& logits, const Tensor& labels, int64_t rows, int64_t n,
+                         const Tensor& loss, const Tensor& lsm) {
+  softmax(logits, rows, n, 1, /*log=*/true, lsm);
+  bool i32 = labels.dtype() == DType::Int32;
+  if (logits.dtype() == DType::Float32) {
+    if (i32) sparse_t(labels.data<int32_t>(), lsm.data<float>(), loss.mutable_data<float>(), rows, n);
+    else sparse_t(labels.data<int64_t>(), lsm.data<float>(), loss.mutable_data<float>(), rows, n);
+  } else {
+    if (i32) sparse_t(labels.data<int32_t>(), lsm.data<double>(), loss.mutable_data<double>(), rows, n);
+    else sparse_t(labels.data<int64_t>(), lsm.data<double>(), loss.mutable_data<double>(), rows, n);
+  }
+}
+
+template <class T>
+FT_MULTIVERSION void sigmoid_xent_loop(const T* z, const T* x, T* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    o[i] = (x[i] > T(0) ? x[i] : T(0)) - x[i] * z[i] + std::log1p(std::exp(-std::fabs(x[i])));
+}
+
+void sigmoid_xent(const Tensor& labels, const Tensor& logits, const Tensor& out) {
+  int64_t n = logits.numel();
+  if (logits.dtype() == DType::Float32) {
+    const float *z = labels.data<float>(), *x = logits.data<float>();
+    float* o = out.mutable_data<float>();
+    parallel_for(n, kParallelGrain / 4, [&](int64_t b, int64_t e) { sigmoid_xent_loop<float>(z + b, x + b, o + b, e - b); });
+  } else {
+    const double *z = labels.data<double>(), *x = logits.data<double>();
+    double* o = out.mutable_data<double>();
+    parallel_for(n, kParallelGrain / 4, [&](int64_t b, int64_t e) { sigmoid_xent_loop<double>(z + b, x + b, o + b, e - b); });
+  }
+}
+
+template <class T>
+FT_MULTIVERSION double sumsq(const T* x, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  return s;
+}
+
+void l2_loss(const Tensor& x, const Tensor& out) {
+  int64_t n = x.numel();
+  double s = x.dtype() == DType::Float32 ? sumsq<float>(x.data<float>(), n) : sumsq<double>(x.data<double>(), n);
+  if (out.dtype() == DType::Float32) *out.mutable_data<float>() = static_cast<float>(0.5 * s);
+  else *out.mutable_data<double>() = 0.5 * s;
+}
+
+}  // namespace kernels
 }  // namespace fasttape
