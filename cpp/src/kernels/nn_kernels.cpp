@@ -97,8 +97,10 @@ FT_MULTIVERSION void softmax_row(const T* x, T* y, int64_t n, bool log) {
   if (log) {
     T s = 0;
     for (int64_t j = 0; j < n; ++j) s += std::exp(x[j] - m);
-    T lse = m + std::log(s);
-    for (int64_t j = 0; j < n; ++j) y[j] = x[j] - lse;
+    // (x - m) - log(s), as TensorFlow: x - (m + log s) would round the
+    // offset to the precision of m.
+    T ls = std::log(s);
+    for (int64_t j = 0; j < n; ++j) y[j] = (x[j] - m) - ls;
   } else {
     T s = 0;
     for (int64_t j = 0; j < n; ++j) {
@@ -130,11 +132,11 @@ FT_MULTIVERSION void softmax_block(const T* x, T* y, int64_t n, int64_t inner, b
     }
   }
   if (log) {
-    for (int64_t k = 0; k < inner; ++k) s[k] = mx[k] + std::log(s[k]);
+    for (int64_t k = 0; k < inner; ++k) s[k] = std::log(s[k]);
     for (int64_t j = 0; j < n; ++j) {
       const T* r = x + j * inner;
       T* q = y + j * inner;
-      for (int64_t k = 0; k < inner; ++k) q[k] = r[k] - s[k];
+      for (int64_t k = 0; k < inner; ++k) q[k] = (r[k] - mx[k]) - s[k];
     }
   } else {
     for (int64_t k = 0; k < inner; ++k) s[k] = T(1) / s[k];
