@@ -209,3 +209,19 @@ case("strided_slice", "linalg.trace", lambda x: tf.linalg.trace(x), lambda x: np
      [(2, 3, 3)])
 case("strided_slice", "linalg.diag_part", lambda x: tf.linalg.diag_part(x),
      lambda x: np.diagonal(x, axis1=-2, axis2=-1), [(2, 3)])
+
+# ---------------------------------------------------------------- backprop ops of the piecewise-linear activations
+def _kinks_gen(shape, points, lo=-2.0, hi=8.0):
+    def gen(rng):
+        while True:
+            v = rng.uniform(lo, hi, size=shape)
+            if all(np.min(np.abs(v - p)) > 0.25 for p in points):
+                return [_sample(rng, shape, "any"), v]
+    return gen
+
+
+for _s in [(), (3,), (2, 3)]:
+    case("relu6_grad", _lab(_s), lambda g, y: _core.relu6_grad(g, y),
+         lambda g, y: np.where((y > 0) & (y < 6), g, 0.0), [_s, _s], gen=_kinks_gen(_s, [0.0, 6.0]))
+    case("leaky_relu_grad", _lab(_s), lambda g, x: _core.leaky_relu_grad(g, x, 0.3),
+         lambda g, x: np.where(x > 0, g, 0.3 * g), [_s, _s], gen=_kinks_gen(_s, [0.0], -2.0, 2.0))

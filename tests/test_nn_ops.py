@@ -105,6 +105,21 @@ def test_leaky_relu_values_and_kink():
     assert_close(g, [0.01, 0.01, 1.0], rtol=1e-15)
 
 
+@pytest.mark.parametrize("fn", [tf.nn.relu6, tf.nn.leaky_relu], ids=["relu6", "leaky_relu"])
+def test_piecewise_linear_second_derivative_is_zeros_not_none(fn):
+    # TensorFlow's Relu6GradGrad / LeakyReluGradGrad give zeros for the input.
+    t = tf.constant([-1.0, 0.5, 3.0, 7.0])
+    with tf.GradientTape() as outer:
+        outer.watch(t)
+        with tf.GradientTape() as inner:
+            inner.watch(t)
+            y = fn(t)
+        g = inner.gradient(y, t)
+    g2 = outer.gradient(g, t)
+    assert g2 is not None
+    assert_close(g2, np.zeros(4, np.float32))
+
+
 def test_leaky_relu_integer_features_become_float32():
     y = tf.nn.leaky_relu(tf.constant([-5, 0, 2]))
     assert y.dtype == tf.float32
@@ -132,8 +147,6 @@ def test_activations_finite_for_large_inputs(fn, dtype):
             y = fn(t)
         g = inner.gradient(y, t)
     g2 = outer.gradient(g, t)
-    if g2 is None:   # piecewise linear (relu6, leaky_relu): gradient is unconnected, as for relu
-        g2 = tf.zeros_like(t)
     for v in (y, g, g2):
         assert v.dtype == t.dtype
         assert np.all(np.isfinite(to_np(v))), to_np(v)
@@ -480,3 +493,22 @@ def test_trace_and_diag_part():
     x = RNG.standard_normal((2, 3, 3))
     assert_close(tf.linalg.trace(x), np.trace(x, axis1=1, axis2=2), rtol=1e-13)
     assert_close(tf.linalg.diag_part(x), np.diagonal(x, axis1=1, axis2=2), rtol=1e-13)
+
+
+# --------------------------------------------------------------------------
+# empty tensors
+# --------------------------------------------------------------------------
+
+def test_empty_tensors():
+    assert tf.nn.softmax(tf.zeros([2, 0])).shape == (2, 0)
+    assert tf.nn.softmax(tf.zeros([0, 3])).shape == (0, 3)
+    assert tf.nn.log_softmax(tf.zeros([2, 0]), axis=0).shape == (2, 0)
+    assert tf.nn.sparse_softmax_cross_entropy_with_logits(tf.zeros([0], tf.int32), tf.zeros([0, 3])).shape == (0,)
+    assert_close(tf.nn.l2_loss(tf.zeros([0])), np.float32(0.0))
+    assert tf.nn.gelu(tf.zeros([0, 2])).shape == (0, 2)
+    x = tf.zeros([2, 0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.softmax_cross_entropy_with_logits(tf.zeros([2, 0]), x, axis=0)
+    assert y.shape == (0,)
+    assert tape.gradient(y, x).shape == (2, 0)

@@ -65,6 +65,22 @@ void bind_nn(py::module_& m) {
       features, py::arg("approximate") = false);
 
   m.def(
+      "relu6_grad",
+      [](py::handle g, py::handle y) {
+        Tensor tg, ty;
+        if (!operands(g, y, &tg, &ty)) must(g, "relu6_grad"), must(y, "relu6_grad");
+        return wrap(relu6_grad(tg, ty));
+      },
+      py::arg("gradients"), py::arg("features"));
+  m.def(
+      "leaky_relu_grad",
+      [](py::handle g, py::handle x, double alpha) {
+        Tensor tg, tx;
+        if (!operands(g, x, &tg, &tx)) must(g, "leaky_relu_grad"), must(x, "leaky_relu_grad");
+        return wrap(leaky_relu_grad(tg, tx, alpha));
+      },
+      py::arg("gradients"), py::arg("features"), py::arg("alpha") = 0.2);
+  m.def(
       "softmax",
       [](py::handle x, py::handle axis, py::handle) {
         Tensor t = must(x, "softmax");

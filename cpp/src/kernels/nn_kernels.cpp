@@ -88,26 +88,70 @@ void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out) {
   }
 }
 
+template <class T>
+FT_MULTIVERSION void backprop_loop(bool relu6, const T* g, const T* v, T* o, int64_t n, T a) {
+  if (relu6) {
+    for (int64_t i = 0; i < n; ++i) o[i] = (v[i] > T(0) && v[i] < T(6)) ? g[i] : T(0);
+  } else {
+    for (int64_t i = 0; i < n; ++i) o[i] = v[i] > T(0) ? g[i] : g[i] * a;
+  }
+}
+
+template <class T>
+static void backprop_t(bool relu6, const Tensor& g, const Tensor& v, T a, const Tensor& out) {
+  const T *gp = g.data<T>(), *vp = v.data<T>();
+  T* op = out.mutable_data<T>();
+  int64_t nv = v.numel(), reps = nv ? g.numel() / nv : 0;
+  for (int64_t r = 0; r < reps; ++r)
+    parallel_for(nv, kParallelGrain, [&](int64_t b, int64_t e) {
+      backprop_loop<T>(relu6, gp + r * nv + b, vp + b, op + r * nv + b, e - b, a);
+    });
+}
+
+void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out) {
+  bool relu6 = op == ActOp::Relu6;
+  if (g.dtype() == DType::Float32) backprop_t<float>(relu6, g, v, static_cast<float>(alpha), out);
+  else backprop_t<double>(relu6, g, v, alpha, out);
+}
+
 // ------------------------------------------------------------- softmax
-// One contiguous row of length n: y = softmax(x) or log_softmax(x).
+// Max and sum of a row with 8 independent accumulators, so the loops
+// vectorise without reassociating a single serial chain.
+template <class T>
+static inline T row_max(const T* x, int64_t n) {
+  T m[8];
+  for (int k = 0; k < 8; ++k) m[k] = x[0];
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) m[k] = x[j + k] > m[k] ? x[j + k] : m[k];
+  for (; j < n; ++j) m[0] = x[j] > m[0] ? x[j] : m[0];
+  T r = m[0];
+  for (int k = 1; k < 8; ++k) r = m[k] > r ? m[k] : r;
+  return r;
+}
+template <class T>
+static inline T row_sum(const T* x, int64_t n) {
+  T s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) s[k] += x[j + k];
+  for (; j < n; ++j) s[0] += x[j];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+// One contiguous row of length n: y = softmax(x) or log_softmax(x). y holds
+// exp(x - max) between the passes (no separate scratch).
 template <class T>
 FT_MULTIVERSION void softmax_row(const T* x, T* y, int64_t n, bool log) {
-  T m = x[0];
-  for (int64_t j = 1; j < n; ++j) m = x[j] > m ? x[j] : m;
+  T m = row_max(x, n);
+  for (int64_t j = 0; j < n; ++j) y[j] = std::exp(x[j] - m);
+  T s = row_sum(y, n);
   if (log) {
-    T s = 0;
-    for (int64_t j = 0; j < n; ++j) s += std::exp(x[j] - m);
     // (x - m) - log(s), as TensorFlow: x - (m + log s) would round the
     // offset to the precision of m.
     T ls = std::log(s);
     for (int64_t j = 0; j < n; ++j) y[j] = (x[j] - m) - ls;
   } else {
-    T s = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      T e = std::exp(x[j] - m);
-      y[j] = e;
-      s += e;
-    }
     T inv = T(1) / s;
     for (int64_t j = 0; j < n; ++j) y[j] *= inv;
   }
@@ -149,7 +193,7 @@ FT_MULTIVERSION void softmax_block(const T* x, T* y, int64_t n, int64_t inner, b
 
 template <class T>
 static void softmax_t(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) {
-  if (n == 0) return;
+  if (outer == 0 || n == 0 || inner == 0) return;  // empty: nothing to do
   int64_t grain = std::max<int64_t>(1, kParallelGrain / (n * inner));
   if (inner == 1) {
     parallel_for(outer, grain, [&](int64_t b, int64_t e) {

@@ -25,6 +25,12 @@ enum class ActOp {
 // out = act(x) elementwise (float32 / float64; same shape).
 void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out);
 
+// Backprop of the piecewise-linear activations (Relu6: v = output, g passed
+// where 0 < v < 6; LeakyRelu: v = input, g where v > 0 else alpha * g).
+// g's shape is v's, or v's with leading dims (v repeats: out[i] uses
+// v[i % v.numel()]).
+void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out);
+
 // out = softmax (or log_softmax when log) of x along the middle axis of the
 // (outer, n, inner) view. n >= 1.
 void softmax(const Tensor& x, int64_t outer, int64_t n, int64_t inner, bool log, const Tensor& out);

@@ -4,6 +4,7 @@
 // outer tapes see them (higher orders), honour the needs mask, and are
 // batch-aware: per-axis attributes shift by c.batch, and elementwise products
 // of a batched gradient with a saved tensor broadcast on their own.
+#include <algorithm>
 #include <cstring>
 
 #include "fasttape/ops_nn.hpp"
@@ -65,14 +66,24 @@ Tensor sum_axis(const Tensor& t, int64_t a, bool keep) { return reduce_sum(t, Ax
 
 // ---------------------------------------------------------------- relu6: saves y
 // TensorFlow's Relu6Grad passes the gradient where 0 < y < 6 only: it is 0
-// at both kinks.
-static Tensor relu6_mask(const Tensor& y) { return logical_and(greater(y, scalar0(y)), less(y, sc(6.0, y))); }
+// at both kinks. The VJP is itself an op (relu6_grad, as TensorFlow's
+// Relu6Grad) so that a second derivative through y is zeros, not None.
+// g times the activation's derivative read from v (relu6: its output, leaky:
+// its input). g has v's shape, or v's shape with a leading batch axis.
+static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const Tensor& v, double alpha) {
+  const Shape &gs = g.shape(), &vs = v.shape();
+  bool ok = gs == vs || (gs.size() == vs.size() + 1 && std::equal(vs.begin(), vs.end(), gs.begin() + 1));
+  if (!ok)
+    fail(op, "the gradient's shape " + shape_str(gs) + " must be the activation's shape " + shape_str(vs) +
+                 ", possibly with one leading batch axis");
+  Tensor out = Tensor::empty(gs, g.dtype());
+  kernels::activation_backprop(k, g, v, alpha, out);
+  return out;
+}
 static void relu6_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = where(relu6_mask(c.saved[0]), g[0], scalar0(g[0]));
+  if (c.needs[0]) gi[0] = relu6_grad(g[0], c.saved[0]);
 }
-static void relu6_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = where(relu6_mask(*c.outputs[0]), t[0], scalar0(t[0]));
-}
+static void relu6_jvp(const JvpContext& c, const Tensor* t, Tensor* to) { to[0] = relu6_grad(t[0], *c.outputs[0]); }
 static const OpDef kRelu6("relu6", relu6_vjp, relu6_jvp);
 Tensor relu6(const Tensor& x) {
   Tensor y = act_forward(ActOp::Relu6, {"relu6", "Relu6"}, x);
@@ -80,22 +91,59 @@ Tensor relu6(const Tensor& x) {
   return y;
 }
 
-// ---------------------------------------------------------------- leaky_relu: saves x; attr alpha
-// LeakyReluGrad: g where x > 0, alpha * g elsewhere (alpha at the kink).
-static Tensor leaky_grad(const Tensor& x, const Tensor& g, double alpha) {
-  return where(greater(x, scalar0(x)), g, multiply(g, sc(alpha, g)));
+// relu6_grad(g, y): inputs (g, y); saves y. Linear in g, piecewise
+// constant in y (zero gradient, as TensorFlow's Relu6GradGrad).
+static void relu6_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = unbroadcast(c, relu6_grad(g[0], c.saved[0]), c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = Tensor::zeros(grad_shape(c, c.in_shapes[1]), c.in_dtypes[1]);
 }
+static void relu6_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor& out = *c.outputs[0];
+  to[0] = t[0].defined() ? fit(relu6_grad(t[0], *c.inputs[1]), out) : zeros_like(out);
+}
+static const OpDef kRelu6Grad("relu6_grad", relu6_grad_vjp, relu6_grad_jvp);
+Tensor relu6_grad(const Tensor& g, const Tensor& y) {
+  const OpName op{"relu6_grad", "Relu6Grad"};
+  check_float(op, y);
+  check_same_dtype(op, y, g);
+  Tensor out = backprop_forward(op, kernels::ActOp::Relu6, g, y, 0.0);
+  if (tape::any_active()) tape::record(&kRelu6Grad, {&g, &y}, {&out}, {y});
+  return out;
+}
+
+// ---------------------------------------------------------------- leaky_relu: saves x; attr alpha
+// LeakyReluGrad: g where x > 0, alpha * g elsewhere (alpha at the kink); an
+// op of its own (leaky_relu_grad) for the same reason as relu6_grad.
 static void leaky_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = leaky_grad(c.saved[0], g[0], attr_dbl(c.attrs[0]));
+  if (c.needs[0]) gi[0] = leaky_relu_grad(g[0], c.saved[0], attr_dbl(c.attrs[0]));
 }
 static void leaky_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = leaky_grad(*c.inputs[0], t[0], attr_dbl(c.attrs[0]));
+  to[0] = leaky_relu_grad(t[0], *c.inputs[0], attr_dbl(c.attrs[0]));
 }
 static const OpDef kLeaky("leaky_relu", leaky_vjp, leaky_jvp);
 Tensor leaky_relu(const Tensor& x, double alpha) {
   Tensor y = act_forward(ActOp::LeakyRelu, {"leaky_relu", "LeakyRelu"}, x, alpha);
   if (tape::any_active()) tape::record(&kLeaky, {&x}, {&y}, {x}, {dbl_attr(alpha)});
   return y;
+}
+
+// leaky_relu_grad(g, x): inputs (g, x); saves x; attr alpha.
+static void leaky_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = unbroadcast(c, leaky_relu_grad(g[0], c.saved[0], attr_dbl(c.attrs[0])), c.in_shapes[0]);
+  if (c.needs[1]) gi[1] = Tensor::zeros(grad_shape(c, c.in_shapes[1]), c.in_dtypes[1]);
+}
+static void leaky_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  const Tensor& out = *c.outputs[0];
+  to[0] = t[0].defined() ? fit(leaky_relu_grad(t[0], *c.inputs[1], attr_dbl(c.attrs[0])), out) : zeros_like(out);
+}
+static const OpDef kLeakyGrad("leaky_relu_grad", leaky_grad_vjp, leaky_grad_jvp);
+Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha) {
+  const OpName op{"leaky_relu_grad", "LeakyReluGrad"};
+  check_float(op, x);
+  check_same_dtype(op, x, g);
+  Tensor out = backprop_forward(op, kernels::ActOp::LeakyRelu, g, x, alpha);
+  if (tape::any_active()) tape::record(&kLeakyGrad, {&g, &x}, {&out}, {x}, {dbl_attr(alpha)});
+  return out;
 }
 
 // ---------------------------------------------------------------- elu: saves y
