@@ -464,6 +464,16 @@ def test_einsum_malformed_raises_value_error(eq, shapes, match):
         tf.einsum(eq, *[tf.ones(s) for s in shapes])
 
 
+def test_einsum_dtype_rules():
+    # Python lists take the first input's dtype; real mismatches raise.
+    r = tf.einsum("ij,jk->ik", tf.constant([[1.0, 2.0]], tf.float64), [[1.0], [1.0]])
+    assert r.dtype == tf.float64
+    assert_close(r, [[3.0]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="einsum"):
+        tf.einsum("ij,jk->ik", tf.ones([2, 2]), tf.ones([2, 2], tf.float64))
+    assert tf.einsum("i,i->", tf.constant([1, 2]), tf.constant([3, 4])).numpy() == 11
+
+
 def test_einsum_second_order():
     a = RNG.standard_normal((2, 3))
     at = tf.constant(a)

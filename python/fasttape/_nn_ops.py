@@ -14,6 +14,7 @@ them from here.
 import re as _re
 
 from . import _core
+from . import errors as _errors
 from ._core import (elu, l2_loss, leaky_relu, log_softmax, relu6, sigmoid_cross_entropy_with_logits,  # noqa: F401
                     softmax, softmax_cross_entropy_with_logits, softplus,
                     sparse_softmax_cross_entropy_with_logits)
@@ -197,7 +198,13 @@ def einsum(equation, *inputs, **kwargs):
         raise TypeError("einsum: unexpected keyword argument(s) %s" % (sorted(kwargs),))
     if not inputs:
         raise ValueError("einsum: no input tensors given for equation %r" % (equation,))
-    xs = [_convert(x) for x in inputs]
+    first = _convert(inputs[0])
+    xs = [first] + [_convert(x, dtype_hint=first.dtype) for x in inputs[1:]]
+    for k, x in enumerate(xs[1:], 1):
+        if x.dtype != first.dtype:
+            raise _errors.InvalidArgumentError(
+                None, None, "einsum: input #%d is a %s tensor but input #0 is %s; all inputs must have one dtype "
+                "(cast with fasttape.cast)" % (k, x.dtype.name, first.dtype.name))
     ins, outl = _parse(equation, [tuple(x._shape) for x in xs])
 
     # Label sizes; size-1 ellipsis dims broadcast (drop them where others are larger).
