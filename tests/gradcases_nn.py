@@ -225,3 +225,18 @@ for _s in [(), (3,), (2, 3)]:
          lambda g, y: np.where((y > 0) & (y < 6), g, 0.0), [_s, _s], gen=_kinks_gen(_s, [0.0, 6.0]))
     case("leaky_relu_grad", _lab(_s), lambda g, x: _core.leaky_relu_grad(g, x, 0.3),
          lambda g, x: np.where(x > 0, g, 0.3 * g), [_s, _s], gen=_kinks_gen(_s, [0.0], -2.0, 2.0))
+
+# ---------------------------------------------------------------- composites: silu / selu / bias_add / l2_normalize
+_SA, _SS = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+for _s in [(), (2, 3)]:
+    case("sigmoid", "nn.silu" + _lab(_s), lambda x: tf.nn.silu(x), lambda x: x / (1 + np.exp(-x)), [_s])
+    case("elu", "nn.selu" + _lab(_s), lambda x: tf.nn.selu(x),
+         lambda x: _SS * np.where(x < 0, _SA * np.expm1(np.minimum(x, 0)), x), [_s], domain="away0")
+case("sigmoid", "nn.swish-beta", lambda x: tf.nn.swish(x, beta=0.5), lambda x: x / (1 + np.exp(-0.5 * x)), [(3,)])
+case("add", "nn.bias_add", lambda v, b: tf.nn.bias_add(v, b), lambda v, b: v + b, [(2, 3), (3,)])
+case("add", "nn.bias_add-NCHW", lambda v, b: tf.nn.bias_add(v, b, data_format="NCHW"),
+     lambda v, b: v + b[:, None, None], [(2, 3, 2, 2), (3,)])
+case("sqrt", "nn.l2_normalize-axis", lambda x: tf.nn.l2_normalize(x, axis=-1),
+     lambda x: x / np.sqrt(np.sum(x * x, -1, keepdims=True)), [(2, 3)])
+case("sqrt", "nn.l2_normalize-all", lambda x: tf.nn.l2_normalize(x),
+     lambda x: x / np.sqrt(np.sum(x * x)), [(2, 3)])

@@ -522,3 +522,34 @@ def test_empty_tensors():
         y = tf.nn.softmax_cross_entropy_with_logits(tf.zeros([2, 0]), x, axis=0)
     assert y.shape == (0,)
     assert tape.gradient(y, x).shape == (2, 0)
+
+
+# --------------------------------------------------------------------------
+# composites
+# --------------------------------------------------------------------------
+
+def test_selu_values_and_gradient_at_zero():
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    x = np.array([-1.0, 0.0, 2.0])
+    y, (g,) = _grad(tf.nn.selu, x)
+    assert_close(y, [scale * alpha * math.expm1(-1.0), 0.0, 2 * scale], rtol=1e-15)
+    assert_close(g, [scale * alpha * math.exp(-1.0), scale, scale], rtol=1e-14)   # SeluGrad: scale at 0
+
+
+def test_silu_and_swish():
+    x = np.array([-3.0, 0.0, 2.0])
+    assert_close(tf.nn.silu(x), x / (1 + np.exp(-x)), rtol=1e-15)
+    assert_close(tf.nn.swish(x, beta=2.0), x / (1 + np.exp(-2 * x)), rtol=1e-15)
+
+
+def test_bias_add_errors():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="channel"):
+        tf.nn.bias_add(tf.ones([2, 3]), tf.ones([2]))
+    with pytest.raises(ValueError, match="1-D"):
+        tf.nn.bias_add(tf.ones([2, 3]), tf.ones([1, 3]))
+
+
+def test_l2_normalize_zero_vector_is_finite():
+    y, (g,) = _grad(lambda x: tf.nn.l2_normalize(x, axis=1), np.array([[0.0, 0.0], [3.0, 4.0]]))
+    assert_close(y, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-15)
+    assert np.all(np.isfinite(to_np(g)))
