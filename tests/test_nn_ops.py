@@ -553,3 +553,25 @@ def test_l2_normalize_zero_vector_is_finite():
     y, (g,) = _grad(lambda x: tf.nn.l2_normalize(x, axis=1), np.array([[0.0, 0.0], [3.0, 4.0]]))
     assert_close(y, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-15)
     assert np.all(np.isfinite(to_np(g)))
+
+
+def test_big_tensors_threaded_paths():
+    # Above the parallel and GIL-release thresholds.
+    x = RNG.uniform(-4, 8, (300, 400))
+    assert_close(tf.nn.relu6(x), np.minimum(np.maximum(x, 0), 6))
+    assert_close(tf.nn.softplus(x), np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))), rtol=1e-14)
+    assert_close(tf.nn.leaky_relu(x), np.where(x > 0, x, 0.2 * x))
+    z = RNG.uniform(0.1, 1, x.shape)
+    z /= z.sum(-1, keepdims=True)
+    lsm = _np_log_softmax(x)
+    loss, (gz, gx) = _grad(lambda a, b: tf.nn.softmax_cross_entropy_with_logits(a, b), z, x)
+    assert_close(loss, -np.sum(z * lsm, -1), rtol=1e-12)
+    assert_close(gx, np.exp(lsm) - z, rtol=1e-11, atol=1e-15)
+    lab = RNG.integers(0, 400, 300)
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(lab, x)
+    assert_close(loss, -lsm[np.arange(300), lab], rtol=1e-12)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.nn.relu6(xt)
+    assert_close(tape.gradient(y, xt), ((x > 0) & (x < 6)).astype(np.float64))
