@@ -262,6 +262,70 @@ void sparse_softmax_xent(const Tensor& logits, const Tensor& labels, int64_t row
 }
 
 template <class T>
+static void xent_backprop_t(const T* g, const T* lsm, const T* z, T* out, int64_t nb, int64_t outer, int64_t n,
+                            int64_t inner) {
+  int64_t block = n * inner, grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, block));
+  for (int64_t b = 0; b < nb; ++b) {
+    const T* gb = g + b * outer * inner;
+    T* ob = out + b * outer * block;
+    parallel_for(outer, grain, [&](int64_t lo, int64_t hi) {
+      for (int64_t o = lo; o < hi; ++o)
+        for (int64_t j = 0; j < n; ++j) {
+          const T* gr = gb + o * inner;
+          const T* lr = lsm + o * block + j * inner;
+          const T* zr = z + o * block + j * inner;
+          T* q = ob + o * block + j * inner;
+          for (int64_t k = 0; k < inner; ++k) q[k] = gr[k] * (std::exp(lr[k]) - zr[k]);
+        }
+    });
+  }
+}
+
+void softmax_xent_backprop(const Tensor& g, const Tensor& lsm, const Tensor& labels, int64_t outer, int64_t n,
+                           int64_t inner, const Tensor& out) {
+  int64_t loss_size = outer * inner, nb = loss_size ? g.numel() / loss_size : 0;
+  if (nb == 0 || n == 0) return;
+  if (g.dtype() == DType::Float32)
+    xent_backprop_t(g.data<float>(), lsm.data<float>(), labels.data<float>(), out.mutable_data<float>(), nb, outer,
+                    n, inner);
+  else
+    xent_backprop_t(g.data<double>(), lsm.data<double>(), labels.data<double>(), out.mutable_data<double>(), nb,
+                    outer, n, inner);
+}
+
+template <class T, class L>
+static void sparse_backprop_t(const T* g, const T* lsm, const L* lab, T* out, int64_t nb, int64_t rows, int64_t n) {
+  int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, n));
+  for (int64_t b = 0; b < nb; ++b) {
+    const T* gb = g + b * rows;
+    T* ob = out + b * rows * n;
+    parallel_for(rows, grain, [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; ++r) {
+        const T* lr = lsm + r * n;
+        T* q = ob + r * n;
+        T gr = gb[r];
+        for (int64_t j = 0; j < n; ++j) q[j] = gr * std::exp(lr[j]);
+        q[static_cast<int64_t>(lab[r])] -= gr;
+      }
+    });
+  }
+}
+
+void sparse_xent_backprop(const Tensor& g, const Tensor& lsm, const Tensor& labels, int64_t rows, int64_t n,
+                          const Tensor& out) {
+  int64_t nb = rows ? g.numel() / rows : 0;
+  if (nb == 0 || n == 0) return;
+  bool i32 = labels.dtype() == DType::Int32;
+  if (g.dtype() == DType::Float32) {
+    if (i32) sparse_backprop_t(g.data<float>(), lsm.data<float>(), labels.data<int32_t>(), out.mutable_data<float>(), nb, rows, n);
+    else sparse_backprop_t(g.data<float>(), lsm.data<float>(), labels.data<int64_t>(), out.mutable_data<float>(), nb, rows, n);
+  } else {
+    if (i32) sparse_backprop_t(g.data<double>(), lsm.data<double>(), labels.data<int32_t>(), out.mutable_data<double>(), nb, rows, n);
+    else sparse_backprop_t(g.data<double>(), lsm.data<double>(), labels.data<int64_t>(), out.mutable_data<double>(), nb, rows, n);
+  }
+}
+
+template <class T>
 FT_MULTIVERSION void sigmoid_xent_loop(const T* z, const T* x, T* o, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     o[i] = (x[i] > T(0) ? x[i] : T(0)) - x[i] * z[i] + std::log1p(std::exp(-std::fabs(x[i])));

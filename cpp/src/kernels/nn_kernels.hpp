@@ -45,6 +45,15 @@ void softmax_xent(const Tensor& logits, const Tensor& labels, int64_t outer, int
 void sparse_softmax_xent(const Tensor& logits, const Tensor& labels, int64_t rows, int64_t n,
                          const Tensor& loss, const Tensor& lsm);
 
+// Fused backprops of the cross-entropies (no tape is recording): with g the
+// loss gradient, possibly with leading batch dims (nb = g.numel() / loss size),
+//   dense:  out[b, o, j, k] = g[b, o, k] * (exp(lsm[o, j, k]) - z[o, j, k])
+//   sparse: out[b, r, j]    = g[b, r] * (exp(lsm[r, j]) - (j == labels[r]))
+void softmax_xent_backprop(const Tensor& g, const Tensor& lsm, const Tensor& labels, int64_t outer, int64_t n,
+                           int64_t inner, const Tensor& out);
+void sparse_xent_backprop(const Tensor& g, const Tensor& lsm, const Tensor& labels, int64_t rows, int64_t n,
+                          const Tensor& out);
+
 // out = max(x, 0) - x * z + log1p(exp(-|x|)) (x = logits, z = labels).
 void sigmoid_xent(const Tensor& labels, const Tensor& logits, const Tensor& out);
 

@@ -285,10 +285,20 @@ Tensor log_softmax(const Tensor& x, int64_t axis) {
 static void sxent_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor &labels = c.saved[0], &logits = c.saved[1];
   int64_t a = c.attrs[0];
-  Tensor lsm = tape::any_active() ? log_softmax(logits, a) : c.saved[2];
+  bool recording = tape::any_active();
+  Tensor lsm = recording ? log_softmax(logits, a) : c.saved[2];
   Tensor ge = reshape(g[0], grad_dims(c, keep_axis(logits.shape(), a)));
   if (c.needs[0]) gi[0] = negative(multiply(ge, lsm));
-  if (c.needs[1]) gi[1] = multiply(ge, subtract(exp(lsm), labels));
+  if (c.needs[1]) {
+    if (recording) {
+      gi[1] = multiply(ge, subtract(exp(lsm), labels));
+    } else {  // nobody records: one fused pass
+      int64_t outer, n, inner;
+      layout(logits.shape(), a, &outer, &n, &inner);
+      gi[1] = Tensor::empty(grad_shape(c, logits.shape()), logits.dtype());
+      kernels::softmax_xent_backprop(g[0], lsm, labels, outer, n, inner, gi[1]);
+    }
+  }
 }
 static void sxent_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   const Tensor &labels = *c.inputs[0], &logits = *c.inputs[1];
@@ -361,7 +371,12 @@ static void ssxent_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[1]) return;
   const Tensor &labels = c.saved[0], &logits = c.saved[1];
   int64_t a = logits.ndim() - 1;
-  Tensor lsm = tape::any_active() ? log_softmax(logits, a) : c.saved[2];
+  if (!tape::any_active()) {  // nobody records: one fused pass from the saved log_softmax
+    gi[1] = Tensor::empty(grad_shape(c, logits.shape()), logits.dtype());
+    kernels::sparse_xent_backprop(g[0], c.saved[2], labels, labels.numel(), logits.dim(a), gi[1]);
+    return;
+  }
+  Tensor lsm = log_softmax(logits, a);
   Tensor ge = reshape(g[0], grad_dims(c, keep_axis(logits.shape(), a)));
   gi[1] = multiply(ge, subtract(exp(lsm), onehot_like(labels, logits)));
 }
