@@ -575,3 +575,58 @@ def test_big_tensors_threaded_paths():
         tape.watch(xt)
         y = tf.nn.relu6(xt)
     assert_close(tape.gradient(y, xt), ((x > 0) & (x < 6)).astype(np.float64))
+
+
+# --------------------------------------------------------------------------
+# hessians: a jacobian sweep recorded by an outer tape, then swept in batch
+# --------------------------------------------------------------------------
+
+def _numeric_jacobian(f, x, eps=1e-6):
+    y0 = np.asarray(f(x))
+    J = np.zeros(y0.shape + x.shape)
+    for idx in np.ndindex(*x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        J[(Ellipsis,) + idx] = (np.asarray(f(xp)) - np.asarray(f(xm))) / (2 * eps)
+    return J
+
+
+HESSIAN_CASES = [
+    ("relu6", lambda x: tf.nn.relu6(x) * x, np.array([-1.0, 0.5, 3.0, 7.0])),
+    ("leaky_relu", lambda x: tf.nn.leaky_relu(x) * x, np.array([-1.0, 0.5, 3.0])),
+    ("elu", lambda x: tf.nn.elu(x), np.array([-1.0, 0.5, 3.0])),
+    ("gelu", lambda x: tf.nn.gelu(x), np.array([-1.0, 0.5, 3.0])),
+    ("gelu-approx", lambda x: tf.nn.gelu(x, approximate=True), np.array([-1.0, 0.5])),
+    ("softplus", lambda x: tf.nn.softplus(x), np.array([-1.0, 0.5])),
+    ("softmax", lambda x: tf.nn.softmax(tf.reshape(x, [2, 2]), axis=0), np.array([-1.0, 0.5, 0.2, 2.0])),
+    ("log_softmax", lambda x: tf.nn.log_softmax(x), np.array([-1.0, 0.5, 0.2])),
+    ("xent", lambda x: tf.nn.softmax_cross_entropy_with_logits(tf.constant([[0.2, 0.8, 0.0]]), tf.reshape(x, [1, 3])),
+     np.array([-1.0, 0.5, 0.2])),
+    ("sparse", lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(tf.constant([2]), tf.reshape(x, [1, 3])),
+     np.array([-1.0, 0.5, 0.2])),
+    ("sigmoid_xent", lambda x: tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant([0.3, 1.0], tf.float64),
+                                                                        logits=x), np.array([-1.0, 0.5])),
+    ("l2_loss", lambda x: tf.nn.l2_loss(x * x), np.array([-1.0, 0.5])),
+]
+
+
+@pytest.mark.parametrize("name,fn,x", HESSIAN_CASES, ids=[c[0] for c in HESSIAN_CASES])
+def test_hessian_by_nested_jacobians(name, fn, x):
+    xt = tf.constant(x)
+    with tf.GradientTape() as t2:
+        t2.watch(xt)
+        with tf.GradientTape() as t1:
+            t1.watch(xt)
+            y = fn(xt)
+        j = t1.jacobian(y, xt)
+    h = t2.jacobian(j, xt)
+
+    def jac(v):
+        vt = tf.constant(v)
+        with tf.GradientTape() as t:
+            t.watch(vt)
+            yy = fn(vt)
+        return to_np(t.jacobian(yy, vt))
+    assert_close(j, jac(x), rtol=1e-12, atol=1e-14)
+    assert_close(h, _numeric_jacobian(jac, x), rtol=1e-5, atol=1e-7)

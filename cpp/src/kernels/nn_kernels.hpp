@@ -27,7 +27,7 @@ void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out);
 
 // Backprop of the piecewise-linear activations (Relu6: v = output, g passed
 // where 0 < v < 6; LeakyRelu: v = input, g where v > 0 else alpha * g).
-// g's shape is v's, or v's with leading dims (v repeats: out[i] uses
+// g's shape is v's after any leading dims (v repeats: out[i] uses
 // v[i % v.numel()]).
 void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out);
 

@@ -69,13 +69,14 @@ Tensor sum_axis(const Tensor& t, int64_t a, bool keep) { return reduce_sum(t, Ax
 // at both kinks. The VJP is itself an op (relu6_grad, as TensorFlow's
 // Relu6Grad) so that a second derivative through y is zeros, not None.
 // g times the activation's derivative read from v (relu6: its output, leaky:
-// its input). g has v's shape, or v's shape with a leading batch axis.
+// its input). g has v's shape, or v's shape after leading batch axes.
 static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const Tensor& v, double alpha) {
   const Shape &gs = g.shape(), &vs = v.shape();
-  bool ok = gs == vs || (gs.size() == vs.size() + 1 && std::equal(vs.begin(), vs.end(), gs.begin() + 1));
+  // Leading batch axes come from (nested) jacobian sweeps.
+  bool ok = gs.size() >= vs.size() && std::equal(vs.begin(), vs.end(), gs.begin() + (gs.size() - vs.size()));
   if (!ok)
     fail(op, "the gradient's shape " + shape_str(gs) + " must be the activation's shape " + shape_str(vs) +
-                 ", possibly with one leading batch axis");
+                 ", possibly with leading batch axes");
   Tensor out = Tensor::empty(gs, g.dtype());
   kernels::activation_backprop(k, g, v, alpha, out);
   return out;
