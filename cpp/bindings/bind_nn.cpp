@@ -22,10 +22,16 @@ int64_t parse_axis(py::handle axis) {
   return to_i64(axis);
 }
 
+// A unary op binding whose conversion errors name the op.
 template <Tensor (*F)(const Tensor&)>
-py::object act1(py::handle x, py::handle) {
-  Tensor t = must(x, "activation");
-  return wrap(run(t.numel(), [&] { return F(t); }));
+void def_act(py::module_& m, const char* name) {
+  m.def(
+      name,
+      [name](py::handle x, py::handle) {
+        Tensor t = must(x, name);
+        return wrap(run(t.numel(), [&] { return F(t); }));
+      },
+      py::arg("features"), py::arg("name") = py::none());
 }
 
 }  // namespace
@@ -34,9 +40,9 @@ void bind_nn(py::module_& m) {
   auto nm = py::arg("name") = py::none();
   py::arg features("features");
 
-  m.def("relu6", &act1<relu6>, features, nm);
-  m.def("elu", &act1<elu>, features, nm);
-  m.def("softplus", &act1<softplus>, features, nm);
+  def_act<relu6>(m, "relu6");
+  def_act<elu>(m, "elu");
+  def_act<softplus>(m, "softplus");
   m.def(
       "leaky_relu",
       [](py::handle x, double alpha, py::handle) {
