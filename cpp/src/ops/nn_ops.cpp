@@ -64,10 +64,6 @@ Tensor sum_axis(const Tensor& t, int64_t a, bool keep) { return reduce_sum(t, Ax
 
 }  // namespace
 
-// ---------------------------------------------------------------- relu6: saves y
-// TensorFlow's Relu6Grad passes the gradient where 0 < y < 6 only: it is 0
-// at both kinks. The VJP is itself an op (relu6_grad, as TensorFlow's
-// Relu6Grad) so that a second derivative through y is zeros, not None.
 // g times the activation's derivative read from v (relu6: its output, leaky:
 // its input). g has v's shape, or v's shape after leading batch axes.
 static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const Tensor& v, double alpha) {
@@ -81,6 +77,11 @@ static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const
   kernels::activation_backprop(k, g, v, alpha, out);
   return out;
 }
+
+// ---------------------------------------------------------------- relu6: saves y
+// TensorFlow's Relu6Grad passes the gradient where 0 < y < 6 only: it is 0
+// at both kinks. The VJP is itself an op (relu6_grad, as TensorFlow's
+// Relu6Grad) so that a second derivative through y is zeros, not None.
 static void relu6_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = relu6_grad(g[0], c.saved[0]);
 }
