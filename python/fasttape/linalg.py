@@ -1,5 +1,6 @@
 """``fasttape.linalg``: TensorFlow's linear-algebra namespace."""
 
 from ._core import matmul  # noqa: F401
+from ._nn_ops import diag_part, einsum, matvec, trace  # noqa: F401
 
-__all__ = ["matmul"]
+__all__ = ["diag_part", "einsum", "matmul", "matvec", "trace"]
