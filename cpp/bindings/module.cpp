@@ -330,8 +330,8 @@ PYBIND11_MODULE(_core, m) {
       .def("tangent", [](const Accumulator& a, const TensorPtr& t) { return wrap(a.tangent(Tensor(t))); });
   m.def("push_accumulator", [](const AccumulatorPtr& a) { tape::push_accumulator(a); });
   m.def("pop_accumulator", [](const AccumulatorPtr& a) { tape::pop_accumulator(a.get()); });
-  // custom_gradient(inputs, outputs, backward): backward(list of upstream
-  // gradients) -> list of input gradients (None allowed), called under the GIL.
+  // custom_gradient(inputs, outputs, backward): backward(upstream gradients,
+  // recorded outputs) -> list of input gradients (None allowed), under the GIL.
   m.def("custom_gradient", [](py::handle inputs, py::handle outputs, py::object backward) {
     // The Python callable is dropped with the GIL held, whichever thread
     // releases the last record that refers to it.
@@ -344,9 +344,9 @@ PYBIND11_MODULE(_core, m) {
     };
     auto pf = std::make_shared<PyFn>();
     pf->f = std::move(backward);
-    CustomVjp vjp = [pf](const std::vector<Tensor>& up) {
+    CustomVjp vjp = [pf](const std::vector<Tensor>& up, const std::vector<Tensor>& outs) {
       py::gil_scoped_acquire gil;
-      py::object r = pf->f(tensors_to_list(up));
+      py::object r = pf->f(tensors_to_list(up), tensors_to_list(outs));
       return list_to_tensors(r, true);
     };
     return tensors_to_list(

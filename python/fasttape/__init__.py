@@ -12,7 +12,7 @@ from ._core import (abs, add, cos, divide, equal, exp, greater, greater_equal, l
                     not_equal, pow, reduce_mean, reduce_sum, reshape, sigmoid, sign, sin, sqrt, square, subtract,
                     tanh, transpose, broadcast_to)
 from ._dtypes import DType, as_dtype, bool, float32, float64, int32, int64  # noqa: F401
-from ._ops import (cast, clip_by_norm, fill, identity, linspace, norm, ones, ones_like, range, rank, shape,  # noqa: F401
+from ._ops import (cast, clip_by_norm, eye, fill, identity, linspace, norm, ones, ones_like, range, rank, shape,  # noqa: F401
                    size, where, zeros, zeros_like)
 from ._tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ._tensor import Tensor, TensorShape, constant, convert_to_tensor, is_tensor  # noqa: F401
@@ -41,7 +41,7 @@ def show_config():
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "abs", "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "cos", "divide",
-    "autodiff", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging", "double", "stop_gradient", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
+    "autodiff", "eye", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging", "double", "stop_gradient", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
     "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or", "math",
     "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "ones", "ones_like",
     "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "sigmoid", "sign",

@@ -49,7 +49,7 @@ def custom_gradient(f=None):
         flat_result = [_as_tensor(r) for r in _nest.flatten(result)]
         n_args = len(inputs)
 
-        def backward(upstream):
+        def backward(upstream, outputs):
             if variables:
                 grads = grad_fn(*upstream, variables=variables)
                 if not (isinstance(grads, (list, tuple)) and len(grads) == 2):
@@ -93,4 +93,4 @@ def check_numerics(tensor, message, name=None):
                 raise InvalidArgumentError("%s : Tensor had Inf values%s" % (message, what))
 
     check(t, "")
-    return _core.custom_gradient([t], [t], lambda up: [check(up[0], " (in its gradient)") or up[0]])[0]
+    return _core.custom_gradient([t], [t], lambda up, outs: [check(up[0], " (in its gradient)") or up[0]])[0]

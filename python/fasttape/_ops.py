@@ -11,7 +11,7 @@ from ._dtypes import as_dtype, float32
 from ._tensor import _array_to_tensor, _to_array, convert_to_tensor
 
 __all__ = ["cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
-           "range", "identity", "linspace", "norm", "clip_by_norm"]
+           "range", "identity", "linspace", "norm", "clip_by_norm", "eye"]
 
 
 def _shape_list(shape):
@@ -140,3 +140,13 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     safe = _core.where(pred, l2sum, _core.fill(l2sum._shape, 1.0, l2sum._dtype_code))
     l2norm = _core.where(pred, _core.sqrt(safe), l2sum)
     return (t * clip) / _core.maximum(l2norm, clip)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None):
+    """Identity matrices: ``[*batch_shape, num_rows, num_columns]``."""
+    n = int(num_rows)
+    m = n if num_columns is None else int(num_columns)
+    e = np.eye(n, m, dtype=as_dtype(dtype).as_numpy_dtype)
+    if batch_shape is not None:
+        e = np.broadcast_to(e, tuple(int(d) for d in batch_shape) + (n, m))
+    return _array_to_tensor(np.ascontiguousarray(e))

@@ -7,6 +7,7 @@ from ._core import (erf, expm1, log1p, reciprocal, reduce_std, reduce_variance, 
                     squared_difference)
 from ._math_ops import (add_n, argmax, argmin, cumsum, floor, reduce_logsumexp, reduce_max, reduce_min,  # noqa: F401
                         reduce_prod, round)
+from ._nn_ops import l2_normalize, log_softmax, softmax, softplus  # noqa: F401
 from ._ops import cast  # noqa: F401
 
 truediv = divide
@@ -20,4 +21,6 @@ __all__ = ["abs", "add", "cast", "cos", "divide", "equal", "exp", "floordiv", "f
            # math group
            "add_n", "argmax", "argmin", "cumsum", "erf", "expm1", "floor", "log1p", "reciprocal",
            "reduce_logsumexp", "reduce_max", "reduce_min", "reduce_prod", "reduce_std", "reduce_variance",
-           "round", "rsqrt", "squared_difference"]
+           "round", "rsqrt", "squared_difference",
+           # also in fasttape.nn, as in TensorFlow
+           "l2_normalize", "log_softmax", "softmax", "softplus"]

@@ -184,10 +184,13 @@ class Tape {
 
 // Custom gradients: outputs that stand for `outputs` (new tensors sharing
 // their values) whose gradient with respect to `inputs` is given by `vjp`:
-// vjp(upstream gradients, one per output) -> one gradient per input
-// (undefined = none). Written with fasttape ops, it gives higher orders too;
-// forward mode differentiates it once more (it is linear in the upstream).
-using CustomVjp = std::function<std::vector<Tensor>(const std::vector<Tensor>& upstream)>;
+// vjp(upstream gradients, the recorded outputs) -> one gradient per input
+// (undefined = none). Written with fasttape ops (it may use the outputs,
+// which stay connected to the inputs for outer tapes), it gives higher orders
+// too; forward mode differentiates it once more (it is linear in the
+// upstream).
+using CustomVjp =
+    std::function<std::vector<Tensor>(const std::vector<Tensor>& upstream, const std::vector<Tensor>& outputs)>;
 std::vector<Tensor> custom_gradient(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs,
                                     CustomVjp vjp);
 

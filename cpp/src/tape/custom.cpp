@@ -12,9 +12,10 @@ namespace {
 const CustomVjp& fn_of(const void* payload) { return *static_cast<const CustomVjp*>(payload); }
 
 void custom_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  const int n_out = static_cast<int>(c.attrs[0]);
+  const int n_out = c.n_saved;  // the outputs are saved
   std::vector<Tensor> up(g, g + n_out);
-  std::vector<Tensor> res = fn_of(c.payload)(up);
+  std::vector<Tensor> outs(c.saved, c.saved + n_out);
+  std::vector<Tensor> res = fn_of(c.payload)(up, outs);
   if (static_cast<int>(res.size()) != c.n_inputs)
     throw InvalidArgument("custom_gradient: the gradient function returned " + std::to_string(res.size()) +
                           " gradients for " + std::to_string(c.n_inputs) +
@@ -32,13 +33,17 @@ void custom_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
 // u, so J t = d/du <vjp(u), t>, one more reverse sweep over the VJP itself.
 void custom_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   std::vector<Tensor> u;
-  for (int i = 0; i < c.n_outputs; ++i) u.push_back(zeros_like(*c.outputs[i]));
+  std::vector<Tensor> outs;
+  for (int i = 0; i < c.n_outputs; ++i) {
+    u.push_back(zeros_like(*c.outputs[i]));
+    outs.push_back(*c.outputs[i]);
+  }
   auto tape = std::make_shared<Tape>(false);
   for (const Tensor& x : u) tape->watch(x);
   tape::push(tape);
   Tensor s;
   try {
-    std::vector<Tensor> r = fn_of(c.payload)(u);
+    std::vector<Tensor> r = fn_of(c.payload)(u, outs);
     for (int i = 0; i < c.n_inputs && i < static_cast<int>(r.size()); ++i) {
       if (!t[i].defined() || !r[i].defined()) continue;
       Tensor term = reduce_sum(multiply(r[i], t[i]));
@@ -68,9 +73,10 @@ std::vector<Tensor> custom_gradient(const std::vector<Tensor>& inputs, const std
     for (const Tensor& x : inputs) in_p.push_back(&x);
     for (const Tensor& o : outs) out_p.push_back(&o);
     auto payload = std::make_shared<const CustomVjp>(std::move(vjp));
-    const int64_t n_out = static_cast<int64_t>(outs.size());  // the VJP passes this many upstreams
+    // Saved: the outputs, which the gradient function may use.
     tape::record_n(&kCustom, in_p.data(), static_cast<int>(in_p.size()), out_p.data(),
-                   static_cast<int>(out_p.size()), nullptr, 0, &n_out, 1, payload);
+                   static_cast<int>(out_p.size()), outs.data(), static_cast<int>(outs.size()), nullptr, 0,
+                   payload);
   }
   return outs;
 }
