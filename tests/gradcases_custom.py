@@ -58,3 +58,14 @@ case("custom_gradient", "linalg.solve-batched", lambda a, b: tf.linalg.solve(a, 
      [(2, 3, 3), (2, 3, 2)], gen=_well_conditioned(3, (2,)))
 case("custom_gradient", "linalg.inv", lambda a: tf.linalg.inv(a), np.linalg.inv, [(3, 3)],
      gen=_well_conditioned_matrix(3))
+
+
+# relu_grad: relu's VJP as an entry (second derivatives are zeros, not None).
+def _gen_relu_grad(rng):
+    g = rng.uniform(-2.0, 2.0, size=(3, 4))
+    y = rng.choice([-1.0, 1.0], size=(3, 4)) * rng.uniform(0.3, 2.0, size=(3, 4))
+    return [g, y]
+
+
+case("relu_grad", "g-and-y", lambda g, y: tf._core.relu_grad(g, y), lambda g, y: np.where(y > 0, g, 0.0),
+     [(3, 4), (3, 4)], gen=_gen_relu_grad)

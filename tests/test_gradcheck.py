@@ -435,3 +435,17 @@ def test_every_case_names_a_registered_op():
     registered = set(_core.registered_ops())
     unknown = sorted({c.op for c in CASES} - registered)
     assert not unknown, f"table cases name unregistered ops: {unknown}"
+
+
+def test_relu_second_derivative_is_zero_not_none():
+    # TensorFlow's ReluGrad has a gradient with respect to the features: zeros.
+    x = tf.constant([-1.0, 2.0, 3.0])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.nn.relu(x)
+        g = inner.gradient(y, x)
+    h = outer.gradient(g, x)
+    assert h is not None
+    assert_close(h, np.zeros(3, np.float32))

@@ -225,6 +225,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("relu", &un_fn<relu>, py::arg("features"), nm);
   m.def("abs", &un_fn<fasttape::abs>, x, nm);
   m.def("sign", &un_fn<sign>, x, nm);
+  m.def("relu_grad", &bin_fn<relu_grad>, py::arg("gradients"), py::arg("features"), nm);
   m.def(
       "where",
       [](py::handle c, py::handle a, py::handle b) {

@@ -58,6 +58,8 @@ Tensor cos(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 Tensor relu(const Tensor& x);
+// g where y > 0, else 0 (relu's gradient given its output y).
+Tensor relu_grad(const Tensor& g, const Tensor& y);
 Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);
 

@@ -282,7 +282,32 @@ static Tensor two_x(const Tensor& s) { return multiply(s, Tensor::scalar(2.0, s.
 static Tensor half_over(const Tensor& g, const Tensor& y) {
   return divide(multiply(g, Tensor::scalar(0.5, y.dtype())), y);
 }
-static Tensor relu_mask(const Tensor& y, const Tensor& g) { return where(greater(y, scalar0(y)), g, scalar0(g)); }
+// relu_grad(g, y) = g where y > 0, else 0: relu's VJP as its own entry so
+// that its derivative with respect to y is zero (not None), as TensorFlow's
+// ReluGrad.
+static Tensor relu_mask_raw(const Tensor& y, const Tensor& g) {
+  const OpName op{"relu_grad", "ReluGrad"};
+  check_same_dtype(op, g, y);
+  Tensor mask = Tensor::empty(y.shape(), DType::Bool);
+  kernels::binary(BinOp::Greater, y, scalar0(y), mask);
+  Tensor out = Tensor::empty(broadcast_or_fail(op, y.shape(), g.shape()), g.dtype());
+  kernels::where(mask, g, scalar0(g), out);
+  return out;
+}
+static void relu_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = relu_grad(g[0], c.saved[0]);
+  if (c.needs[1]) gi[1] = Tensor::zeros(grad_shape(c, c.in_shapes[1]), c.in_dtypes[1]);
+}
+static void relu_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = t[0].defined() ? relu_grad(t[0], *c.inputs[1]) : zeros_like(*c.outputs[0]);
+}
+static const OpDef kReluGrad("relu_grad", relu_grad_vjp, relu_grad_jvp);
+Tensor relu_grad(const Tensor& g, const Tensor& y) {
+  Tensor out = relu_mask_raw(y, g);  // kernels only: this entry stands for them
+  if (tape::any_active()) tape::record(&kReluGrad, {&g, &y}, {&out}, {y});
+  return out;
+}
+static Tensor relu_mask(const Tensor& y, const Tensor& g) { return relu_grad(g, y); }
 
 FT_UNARY(square, "Square", Square, check_not_bool, x, multiply(g[0], two_x(s)), multiply(t, two_x(x)))
 FT_UNARY(sqrt, "Sqrt", Sqrt, check_float, y, half_over(g[0], s), half_over(t, y))
