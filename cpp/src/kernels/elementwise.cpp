@@ -12,6 +12,7 @@
 
 #include "kernels/kernels.hpp"
 #include "kernels/parallel.hpp"
+#include "kernels/vecmath.hpp"
 
 namespace fasttape {
 namespace kernels {
@@ -88,7 +89,15 @@ FT_UN(Log, std::log(x))
 FT_UN(Sin, std::sin(x))
 FT_UN(Cos, std::cos(x))
 FT_UN(Tanh, std::tanh(x))
-FT_UN(Sigmoid, T(1) / (T(1) + std::exp(-x)))
+// Sigmoid through exp(-|x|): never overflows, and keeps the tiny values
+// (down to the denormals) for very negative x.
+struct Sigmoid {
+  template <class T> static inline T f(T x) {
+    const T e = std::exp(-std::fabs(x));
+    const T r = T(1) / (T(1) + e);
+    return x >= T(0) ? r : e * r;
+  }
+};
 FT_UN(Relu, x > T(0) ? x : (x != x ? x : T(0)))
 FT_UN(Abs, x < T(0) ? static_cast<T>(-x) : x)
 FT_UN(Sign, static_cast<T>((T(0) < x) - (x < T(0))))
