@@ -116,6 +116,24 @@ struct Round {
     else return x;
   }
 };
+// Fused unary gradients: (g, s) -> g * f'(x), s being the saved input x or
+// output y of the op.
+#define FT_GRAD(NAME, EXPR)                                                \
+  struct NAME {                                                            \
+    template <class T> static inline T f(T g, T s) { return EXPR; }       \
+  };
+FT_GRAD(GradSquareX, g * (T(2) * s))
+FT_GRAD(GradSqrtY, (g * T(0.5)) / s)
+FT_GRAD(GradExpY, g * s)
+FT_GRAD(GradLogX, g / s)
+FT_GRAD(GradSinX, g * std::cos(s))
+FT_GRAD(GradCosX, -(g * std::sin(s)))
+FT_GRAD(GradTanhY, g * (T(1) - s * s))
+FT_GRAD(GradSigmoidY, g * (s * (T(1) - s)))
+FT_GRAD(GradAbsX, g * static_cast<T>((T(0) < s) - (s < T(0))))
+FT_GRAD(GradLog1pX, g / (T(1) + s))
+FT_GRAD(GradExpm1X, g * std::exp(s))
+#undef FT_GRAD
 }  // namespace fn
 
 // ------------------------------------------------------------- inner loops
@@ -373,6 +391,34 @@ void unary(UnOp op, const Tensor& x, const Tensor& out) {
     case UnOp::Erf: return unary_float<fn::Erf>(x, out);
     case UnOp::Floor: return unary_float<fn::Floor>(x, out);
     case UnOp::Round: return unary_numeric<fn::Round>(x, out);
+  }
+}
+
+namespace {
+template <class F>
+bool grad_float(const Tensor& g, const Tensor& s, const Tensor& out) {
+  if (!out.defined()) return true;  // only asked whether a fused form exists
+  if (g.dtype() == DType::Float64) binary_typed<F, double, double>(g, s, out);
+  else binary_typed<F, float, float>(g, s, out);
+  return true;
+}
+}  // namespace
+
+bool unary_grad(UnOp op, const Tensor& g, const Tensor& s, const Tensor& out) {
+  if (!is_floating(g.dtype()) || g.dtype() != s.dtype()) return false;
+  switch (op) {
+    case UnOp::Square: return grad_float<fn::GradSquareX>(g, s, out);
+    case UnOp::Sqrt: return grad_float<fn::GradSqrtY>(g, s, out);
+    case UnOp::Exp: return grad_float<fn::GradExpY>(g, s, out);
+    case UnOp::Log: return grad_float<fn::GradLogX>(g, s, out);
+    case UnOp::Sin: return grad_float<fn::GradSinX>(g, s, out);
+    case UnOp::Cos: return grad_float<fn::GradCosX>(g, s, out);
+    case UnOp::Tanh: return grad_float<fn::GradTanhY>(g, s, out);
+    case UnOp::Sigmoid: return grad_float<fn::GradSigmoidY>(g, s, out);
+    case UnOp::Abs: return grad_float<fn::GradAbsX>(g, s, out);
+    case UnOp::Log1p: return grad_float<fn::GradLog1pX>(g, s, out);
+    case UnOp::Expm1: return grad_float<fn::GradExpm1X>(g, s, out);
+    default: return false;
   }
 }
 

@@ -44,6 +44,11 @@ bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out);
 void binary(BinOp op, const Tensor& a, const Tensor& b, const Tensor& out);
 void unary(UnOp op, const Tensor& x, const Tensor& out);
 void where(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out);
+// Fused gradient of a unary op in one pass: out = g * f'(.) where s is what
+// the op saved (its input or its output; see elementwise_ops.cpp). g may
+// carry a leading batch axis (out has g's shape). Returns false for ops
+// without a fused form; with an undefined out it only answers that.
+bool unary_grad(UnOp op, const Tensor& g, const Tensor& s, const Tensor& out);
 void fill(const Tensor& out, double v);
 void cast(const Tensor& x, const Tensor& out);
 

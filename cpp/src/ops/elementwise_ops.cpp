@@ -249,6 +249,7 @@ Tensor logical_not(const Tensor& a) {
   static void FN##_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {      \
     if (!c.needs[0]) return;                                                    \
     const Tensor& s = c.saved[0];                                               \
+    if (!tape::any_active() && (gi[0] = fused_grad(UnOp::KIND, g[0], s)).defined()) return; \
     gi[0] = (VJP_BODY);                                                         \
   }                                                                             \
   static void FN##_jvp(const JvpContext& c, const Tensor* tin, Tensor* to) {    \
@@ -276,6 +277,15 @@ Tensor negative(const Tensor& x) {
   Tensor y = unary_forward(UnOp::Neg, x);
   if (tape::any_active()) tape::record(&kNeg, {&x}, {&y}, {});
   return y;
+}
+
+// When nothing records the backward pass, a unary VJP runs as one fused
+// kernel (same values, one pass, one allocation); undefined if the op has none.
+static Tensor fused_grad(UnOp kind, const Tensor& g, const Tensor& s) {
+  if (g.dtype() != s.dtype() || !kernels::unary_grad(kind, g, s, Tensor())) return Tensor();
+  Tensor out = Tensor::empty(g.shape(), g.dtype());
+  if (g.ndim() < s.ndim() || !kernels::unary_grad(kind, g, s, out)) return Tensor();
+  return out;
 }
 
 static Tensor two_x(const Tensor& s) { return multiply(s, Tensor::scalar(2.0, s.dtype())); }

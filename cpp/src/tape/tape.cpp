@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "fasttape/ops.hpp"
+#include "kernels/kernels.hpp"
 
 namespace fasttape {
 
@@ -237,7 +238,17 @@ static void accumulate(Tensor& acc, const Tensor& g, const Shape& want, DType dt
     throw InvalidArgument(std::string("gradient of ") + op + ": internal shape mismatch, got " +
                           shape_str(g.shape()) + " " + dtype_name(g.dtype()) + ", expected " + shape_str(want) +
                           " " + dtype_name(dtype));
-  acc = acc.defined() ? add(acc, g) : g;
+  if (!acc.defined()) {
+    acc = g;
+    return;
+  }
+  // Nobody else can see the running sum and nothing records: add in place.
+  if (!tape::any_active() && acc.use_count() == 1 && acc.impl()->buffer->use_count() == 1 &&
+      !acc.impl()->has_tags() && acc.shape() == g.shape()) {
+    kernels::binary(kernels::BinOp::Add, acc, g, acc);
+    return;
+  }
+  acc = add(acc, g);
 }
 
 std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
