@@ -89,6 +89,32 @@ void give_block(void* p, size_t cls) {
   }
   push_list(pool().heads[cls], b);
 }
+
+// The same pool for TensorImpl objects and their shared_ptr control blocks
+// (std::allocate_shared): a tensor costs no malloc at all when small.
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) {}
+  T* allocate(size_t n) {
+    size_t cls = block_class(n * sizeof(T));
+    if (cls) return static_cast<T*>(pool().take(cls));
+    return static_cast<T*>(::operator new(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) {
+    size_t cls = block_class(n * sizeof(T));
+    if (cls) give_block(p, cls);
+    else ::operator delete(p);
+  }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const PoolAllocator<U>&) const { return false; }
+};
+
+std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>()); }
 }  // namespace
 
 Buffer* Buffer::allocate(size_t nbytes) {
@@ -121,7 +147,7 @@ uint64_t next_tensor_id() {
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = shape;
   impl->numel = shape.numel();
   impl->dtype = dtype;
@@ -152,7 +178,7 @@ Tensor Tensor::full(const Shape& shape, double v, DType dtype) {
 }
 
 Tensor Tensor::with_shape(const Shape& shape) const {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = shape;
   impl->numel = p_->numel;
   impl->dtype = p_->dtype;
