@@ -36,11 +36,27 @@ inline int64_t to_i64(py::handle h) {
   if (!i) throw py::error_already_set();
   return i.cast<int64_t>();
 }
-inline bool is_tensor(py::handle h) { return Py_TYPE(h.ptr()) == reinterpret_cast<PyTypeObject*>(g_tensor_type.ptr()) || py::isinstance<TensorImpl>(h); }
-inline Tensor as_tensor(py::handle h) { return Tensor(h.cast<TensorPtr>()); }
+// The Tensor type and pybind11's record of it, cached at module init so the
+// per-op conversions skip pybind11's type-registry lookups.
+extern const py::detail::type_info* g_tensor_tinfo;
+
+inline bool is_tensor(py::handle h) {
+  return PyObject_TypeCheck(h.ptr(), reinterpret_cast<PyTypeObject*>(g_tensor_type.ptr()));
+}
+inline Tensor as_tensor(py::handle h) {
+  if (Py_TYPE(h.ptr()) == reinterpret_cast<PyTypeObject*>(g_tensor_type.ptr())) {
+    // Exact type: read the holder straight from the instance.
+    auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
+    return Tensor(inst->get_value_and_holder().holder<TensorPtr>());
+  }
+  return Tensor(h.cast<TensorPtr>());
+}
 inline py::object wrap(const Tensor& t) {
   if (!t.defined()) return py::none();
-  return py::cast(t.ptr());
+  const TensorPtr& holder = t.ptr();
+  return py::reinterpret_steal<py::object>(py::detail::type_caster_generic::cast(
+      holder.get(), py::return_value_policy::take_ownership, py::handle(), g_tensor_tinfo, nullptr, nullptr,
+      &holder));
 }
 
 inline bool numpy_dtype(const py::dtype& dt, DType* out) {

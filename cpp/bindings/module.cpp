@@ -8,6 +8,7 @@ namespace ftbind {
 PyObject* g_invalid_argument = nullptr;
 PyObject* g_convert_fallback = nullptr;
 py::handle g_tensor_type;
+const py::detail::type_info* g_tensor_tinfo = nullptr;
 }  // namespace ftbind
 
 namespace {
@@ -115,6 +116,7 @@ PYBIND11_MODULE(_core, m) {
 
   auto T = py::class_<TensorImpl, TensorPtr>(m, "Tensor");
   g_tensor_type = T;
+  g_tensor_tinfo = py::detail::get_type_info(typeid(TensorImpl));
   T.def_property_readonly("_shape", [](const TensorImpl& t) { return shape_tuple(t.shape); })
       .def_property_readonly("_dtype_code", [](const TensorImpl& t) { return static_cast<int>(t.dtype); })
       .def_property_readonly("ndim", [](const TensorImpl& t) { return t.shape.size(); })
