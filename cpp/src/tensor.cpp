@@ -1,6 +1,7 @@
 // Tensor storage and the Variable slot.
 #include <cstdlib>
 #include <mutex>
+#include <sys/mman.h>
 #include <new>
 #include <sstream>
 
@@ -117,12 +118,71 @@ struct PoolAllocator {
 std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>()); }
 }  // namespace
 
+// Big buffers: 2 MiB-aligned with transparent huge pages requested (a fresh
+// 16 MiB buffer then costs 8 page faults, not 4096), and a small cache of
+// freed ones so a loop that allocates the same sizes over and over reuses
+// memory that is already mapped. The cache holds at most kCacheEntries
+// buffers and kCacheBytes bytes, so peak memory stays close to the live set.
+namespace {
+constexpr size_t kHuge = size_t(2) << 20;
+constexpr size_t kCacheEntries = 8;
+constexpr size_t kCacheBytes = size_t(256) << 20;
+
+struct BigCache {
+  std::mutex mu;
+  std::vector<std::pair<size_t, void*>> free;
+  size_t bytes = 0;
+};
+BigCache& big_cache() {
+  static BigCache* c = new BigCache();  // never destroyed: used until exit
+  return *c;
+}
+
+size_t big_size(size_t total) { return ((total + kHuge - 1) / kHuge) * kHuge; }
+
+void* big_alloc(size_t size) {
+  BigCache& c = big_cache();
+  {
+    std::lock_guard<std::mutex> lk(c.mu);
+    for (size_t i = 0; i < c.free.size(); ++i) {
+      if (c.free[i].first == size) {
+        void* p = c.free[i].second;
+        c.free.erase(c.free.begin() + static_cast<std::ptrdiff_t>(i));
+        c.bytes -= size;
+        return p;
+      }
+    }
+  }
+  void* p = std::aligned_alloc(kHuge, size);
+  if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  madvise(p, size, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+void big_free(void* p, size_t size) {
+  BigCache& c = big_cache();
+  {
+    std::lock_guard<std::mutex> lk(c.mu);
+    if (c.free.size() < kCacheEntries && c.bytes + size <= kCacheBytes) {
+      c.free.emplace_back(size, p);
+      c.bytes += size;
+      return;
+    }
+  }
+  std::free(p);
+}
+}  // namespace
+
 Buffer* Buffer::allocate(size_t nbytes) {
   size_t total = kHeader + ((nbytes + kAlign - 1) / kAlign) * kAlign;
   size_t cls = block_class(total);
   void* mem;
   if (cls) {
     mem = pool().take(cls);
+  } else if (total >= kHuge) {
+    mem = big_alloc(big_size(total));
   } else {
     mem = std::aligned_alloc(kAlign, total);
     if (!mem) throw std::bad_alloc();
@@ -136,9 +196,11 @@ void Buffer::destroy() {
   this->~Buffer();
   if (cls) {
     give_block(this, cls);
-    return;
+  } else if (total >= kHuge) {
+    big_free(this, big_size(total));
+  } else {
+    std::free(this);
   }
-  std::free(this);
 }
 
 uint64_t next_tensor_id() {

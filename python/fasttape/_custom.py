@@ -1,7 +1,6 @@
 """custom_gradient, stop_gradient and check_numerics."""
 
 import functools
-import inspect
 
 import numpy as np
 
@@ -40,6 +39,8 @@ def custom_gradient(f=None):
             result, grad_fn = f(*args, **kwargs)
         variables = [v for v in watched if v.trainable]
         if variables:
+            import inspect  # only here: importing it costs milliseconds at start-up
+
             params = inspect.signature(grad_fn).parameters
             if "variables" not in params and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
                 raise TypeError("If using @custom_gradient with a function that uses variables, then grad_fn "

@@ -10,7 +10,7 @@ from ._tensor import _array_to_tensor
 __all__ = ["normal", "uniform", "truncated_normal", "shuffle", "set_seed"]
 
 _global_seed = None
-_rng = np.random.default_rng()
+_rng = None  # created on first use: importing numpy.random costs milliseconds
 _op_counter = 0
 
 
@@ -23,7 +23,10 @@ def set_seed(seed):
 
 
 def _generator(seed):
+    global _rng
     if seed is None:
+        if _rng is None:
+            _rng = np.random.default_rng(_global_seed)
         return _rng
     # An op-level seed: repeatable per (global seed, op seed), as in TensorFlow.
     return np.random.default_rng([0 if _global_seed is None else _global_seed, int(seed)])
