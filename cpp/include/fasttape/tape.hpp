@@ -113,9 +113,17 @@ bool any_active();
 void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
             std::initializer_list<const Tensor*> outputs,
             std::initializer_list<Tensor> saved, std::initializer_list<int64_t> attrs = {});
+// save_when (optional, one per saved tensor): a bitmask of inputs; the
+// tensor is kept only if one of those inputs is tracked by the tape (so its
+// gradient may be asked for), else an undefined tensor stands in its place.
+// 0 = always kept. Saving only what the VJP will read keeps memory down
+// (x * c saves only c when only x is tracked).
 void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs,
               int n_out, const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
-              const std::shared_ptr<const void>& payload = nullptr);
+              const std::shared_ptr<const void>& payload = nullptr, const uint32_t* save_when = nullptr);
+void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
+                   std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
+                   std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs = {});
 
 void push(const TapePtr& t);
 // Removes t from this thread's stack (wherever it is). No-op if absent.

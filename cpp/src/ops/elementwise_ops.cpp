@@ -83,7 +83,8 @@ static void mul_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
 static const OpDef kMul("multiply", mul_vjp, mul_jvp);
 Tensor multiply(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Mul, {"multiply", "Mul"}, a, b);
-  if (tape::any_active()) tape::record(&kMul, {&a, &b}, {&out}, {a, b});
+  // b is read only for a's gradient, a only for b's.
+  if (tape::any_active()) tape::record_masked(&kMul, {&a, &b}, {&out}, {a, b}, {0b10, 0b01});
   return out;
 }
 
@@ -108,7 +109,7 @@ Tensor divide(const Tensor& a0, const Tensor& b0) {
   Tensor a = is_floating(a0.dtype()) ? a0 : cast(a0, DType::Float64);
   Tensor b = is_floating(b0.dtype()) ? b0 : cast(b0, DType::Float64);
   Tensor out = arith_forward(BinOp::Div, op, a, b);
-  if (tape::any_active()) tape::record(&kDiv, {&a, &b}, {&out}, {a, b});
+  if (tape::any_active()) tape::record_masked(&kDiv, {&a, &b}, {&out}, {a, b}, {0b10, 0});
   return out;
 }
 
@@ -139,7 +140,7 @@ static const OpDef kPow("pow", pow_vjp, pow_jvp);
 Tensor pow(const Tensor& a, const Tensor& b) {
   const OpName op{"pow", "Pow"};
   Tensor out = arith_forward(BinOp::Pow, op, a, b);
-  if (tape::any_active()) tape::record(&kPow, {&a, &b}, {&out}, {a, b, out});
+  if (tape::any_active()) tape::record_masked(&kPow, {&a, &b}, {&out}, {a, b, out}, {0, 0b01, 0b10});
   return out;
 }
 

@@ -392,7 +392,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   od.push_back(N);
   Tensor out = Tensor::empty(Shape(od), a.dtype());
   kernels::matmul(a, b, ta, tb, out);
-  if (tape::any_active()) tape::record(&kMatmul, {&a, &b}, {&out}, {a, b}, {ta ? 1 : 0, tb ? 1 : 0});
+  if (tape::any_active())
+    tape::record_masked(&kMatmul, {&a, &b}, {&out}, {a, b}, {0b10, 0b01}, {ta ? 1 : 0, tb ? 1 : 0});
   return out;
 }
 

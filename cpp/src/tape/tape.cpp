@@ -147,7 +147,7 @@ bool is_tracked(const Tensor& t) {
 
 void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
               const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
-              const std::shared_ptr<const void>& payload) {
+              const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
   if (!op->vjp) return;
   // Iterate by index: the stack is not modified while recording.
   for (size_t k = 0; k < t_stack.size(); ++k) {
@@ -162,14 +162,22 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
     r.op = op;
     r.in_off = static_cast<uint32_t>(t.refs_.size());
     r.n_in = static_cast<uint32_t>(n_in);
-    for (int i = 0; i < n_in; ++i) t.refs_.push_back(inputs[i]->impl()->slot_on(uid));
+    uint32_t tracked_mask = 0;
+    for (int i = 0; i < n_in; ++i) {
+      int32_t s = inputs[i]->impl()->slot_on(uid);
+      if (s >= 0 && i < 32) tracked_mask |= uint32_t(1) << i;
+      t.refs_.push_back(s);
+    }
     r.out_off = static_cast<uint32_t>(t.refs_.size());
     r.n_out = static_cast<uint32_t>(n_out);
     for (int i = 0; i < n_out; ++i)
       t.refs_.push_back(is_floating(outputs[i]->dtype()) ? t.new_slot(*outputs[i], rec) : -1);
     r.saved_off = static_cast<uint32_t>(t.saved_.size());
     r.n_saved = static_cast<uint32_t>(n_saved);
-    for (int i = 0; i < n_saved; ++i) t.saved_.push_back(saved[i]);
+    for (int i = 0; i < n_saved; ++i) {
+      if (save_when && save_when[i] && !(save_when[i] & tracked_mask)) t.saved_.emplace_back();
+      else t.saved_.push_back(saved[i]);
+    }
     r.attr_off = static_cast<uint32_t>(t.attrs_.size());
     r.n_attrs = static_cast<uint32_t>(n_attrs);
     t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
@@ -212,6 +220,14 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
     for (int i = 0; i < n_out; ++i)
       if (tout[i].defined() && is_floating(outputs[i]->dtype())) acc->add_tangent(*outputs[i], tout[i], true);
   }
+}
+
+void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
+                   std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
+                   std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs) {
+  record_n(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(), static_cast<int>(outputs.size()),
+           saved.begin(), static_cast<int>(saved.size()), attrs.begin(), static_cast<int>(attrs.size()), nullptr,
+           save_when.begin());
 }
 
 void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
