@@ -101,3 +101,20 @@ def test_gemm_all_edge_shapes_and_transposes(m, k, n, dtype, ta, tb):
     want = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b).astype(np.float64)
     tol = 1e-4 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.sqrt(k))
+
+
+@pytest.mark.parametrize("e", [0.0, 1.0, 2.0, 3.0, 0.5, -1.0, -0.5, 1.7])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pow_scalar_exponent_fast_paths(e, dtype):
+    rng = np.random.default_rng(int(e * 10) + 100)
+    x = rng.uniform(0.2, 3.0, 70_001).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        y = t ** e
+    grad = tape.gradient(y, t, output_gradients=tf.constant(g))
+    x64 = x.astype(np.float64)
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(y.numpy(), x64 ** e, rtol=tol)
+    np.testing.assert_allclose(grad.numpy(), g * e * x64 ** (e - 1), rtol=tol * 10, atol=tol)

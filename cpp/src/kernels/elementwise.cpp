@@ -422,6 +422,66 @@ bool unary_grad(UnOp op, const Tensor& g, const Tensor& s, const Tensor& out) {
   }
 }
 
+namespace {
+// x ** e with the exponent's common values done exactly by multiplication.
+template <class T>
+FT_MULTIVERSION void pow_loop(const T* x, T* o, int64_t n, T e) {
+  if (e == T(2)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = x[i] * x[i];
+  } else if (e == T(1)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = x[i];
+  } else if (e == T(3)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = x[i] * x[i] * x[i];
+  } else if (e == T(0.5)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = std::sqrt(x[i]);
+  } else if (e == T(-1)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = T(1) / x[i];
+  } else if (e == T(-0.5)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = T(1) / std::sqrt(x[i]);
+  } else if (e == T(0)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = T(1);
+  } else {
+    for (int64_t i = 0; i < n; ++i) o[i] = std::pow(x[i], e);
+  }
+}
+// g * e * x ** (e - 1), through pow_loop's fast cases for e - 1.
+template <class T>
+FT_MULTIVERSION void pow_grad_loop(const T* g, const T* x, T* o, int64_t n, T e) {
+  if (e == T(2)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = g[i] * (T(2) * x[i]);
+  } else if (e == T(3)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = g[i] * (T(3) * (x[i] * x[i]));
+  } else if (e == T(1)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = g[i];
+  } else {
+    for (int64_t i = 0; i < n; ++i) o[i] = g[i] * (e * std::pow(x[i], e - T(1)));
+  }
+}
+}  // namespace
+
+void pow_scalar(const Tensor& x, double e, const Tensor& out) {
+  visit_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* po = out.mutable_data<T>();
+    parallel_for(x.numel(), kParallelGrain, [&](int64_t b, int64_t end) {
+      pow_loop<T>(px + b, po + b, end - b, static_cast<T>(e));
+    });
+  });
+}
+
+void pow_scalar_grad(const Tensor& g, const Tensor& x, double e, const Tensor& out) {
+  visit_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pg = g.data<T>();
+    const T* px = x.data<T>();
+    T* po = out.mutable_data<T>();
+    parallel_for(x.numel(), kParallelGrain, [&](int64_t b, int64_t end) {
+      pow_grad_loop<T>(pg + b, px + b, po + b, end - b, static_cast<T>(e));
+    });
+  });
+}
+
 void where(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out) {
   const Shape* ins[3] = {&cond.shape(), &x.shape(), &y.shape()};
   Plan<3> p = make_plan<3>(out.shape(), ins);

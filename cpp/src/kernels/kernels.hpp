@@ -49,6 +49,11 @@ void where(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& o
 // carry a leading batch axis (out has g's shape). Returns false for ops
 // without a fused form; with an undefined out it only answers that.
 bool unary_grad(UnOp op, const Tensor& g, const Tensor& s, const Tensor& out);
+// out = x ** e for a scalar exponent, with exact fast paths for the common
+// exponents (1, 2, 3, 0.5, -1, -0.5, 0); and the fused gradient
+// out = g * e * x ** (e - 1) (g of x's shape). Floating dtypes only.
+void pow_scalar(const Tensor& x, double e, const Tensor& out);
+void pow_scalar_grad(const Tensor& g, const Tensor& x, double e, const Tensor& out);
 void fill(const Tensor& out, double v);
 void cast(const Tensor& x, const Tensor& out);
 

@@ -33,5 +33,7 @@ FT_SIMD_DECL(double, log1p)
 FT_SIMD_DECL(double, expm1)
 FT_SIMD_DECL(double, erf)
 }
+float powf(float, float) noexcept __attribute__((simd("notinbranch")));
+double pow(double, double) noexcept __attribute__((simd("notinbranch")));
 #undef FT_SIMD_DECL
 #endif

@@ -114,9 +114,18 @@ Tensor divide(const Tensor& a0, const Tensor& b0) {
 }
 
 // ---------------------------------------------------------------- pow: saves a, b, out
+static bool scalar_float(const Tensor& t) { return t.defined() && t.ndim() == 0 && is_floating(t.dtype()); }
+
 static void pow_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor &a = c.saved[0], &b = c.saved[1], &z = c.saved[2];
-  if (c.needs[0]) gi[0] = unbroadcast(c, multiply(multiply(g[0], b), pow(a, b - 1.0)), c.in_shapes[0]);
+  if (c.needs[0] && !tape::any_active() && scalar_float(b) && g[0].shape() == a.shape()) {
+    // Nothing records: g * e * a^(e-1) in one pass for a scalar exponent.
+    Tensor out = Tensor::empty(a.shape(), a.dtype());
+    kernels::pow_scalar_grad(g[0], a, b.item(), out);
+    gi[0] = out;
+  } else if (c.needs[0]) {
+    gi[0] = unbroadcast(c, multiply(multiply(g[0], b), pow(a, b - 1.0)), c.in_shapes[0]);
+  }
   if (c.needs[1]) {
     // d/db a^b = a^b log a, taken as 0 where a <= 0 (as TensorFlow does).
     Tensor pos = greater(a, scalar0(a));
@@ -139,7 +148,13 @@ static void pow_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
 static const OpDef kPow("pow", pow_vjp, pow_jvp);
 Tensor pow(const Tensor& a, const Tensor& b) {
   const OpName op{"pow", "Pow"};
-  Tensor out = arith_forward(BinOp::Pow, op, a, b);
+  Tensor out;
+  if (scalar_float(b) && a.dtype() == b.dtype()) {
+    out = Tensor::empty(a.shape(), a.dtype());
+    kernels::pow_scalar(a, b.item(), out);
+  } else {
+    out = arith_forward(BinOp::Pow, op, a, b);
+  }
   if (tape::any_active()) tape::record_masked(&kPow, {&a, &b}, {&out}, {a, b, out}, {0, 0b01, 0b10});
   return out;
 }
