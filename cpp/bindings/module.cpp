@@ -326,7 +326,11 @@ PYBIND11_MODULE(_core, m) {
             return tensors_to_list(t.gradient(tg, src, og, zero, batch));
           },
           py::arg("targets"), py::arg("sources"), py::arg("output_grads"), py::arg("zero_unconnected"),
-          py::arg("batch") = 0);
+          py::arg("batch") = 0)
+      .def("gradient_one", [](Tape& t, py::handle target, py::handle source) {
+        // One tensor target, one tensor source: the common call, no lists.
+        return wrap(t.gradient({as_tensor(target)}, {as_tensor(source)}, {}, false)[0]);
+      });
   py::class_<Accumulator, AccumulatorPtr>(m, "_Accumulator")
       .def(py::init<>())
       .def("watch", [](Accumulator& a, const TensorPtr& p, const TensorPtr& t) { a.watch(Tensor(p), Tensor(t)); })

@@ -18,6 +18,7 @@ from . import _nest
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
 _tls = threading.local()
+_Tensor = _core.Tensor
 
 
 def _stack():
@@ -109,17 +110,23 @@ class GradientTape:
             raise ValueError("Tape is not recording.")
         _core.pop_tape(self._tape)
         st = _stack()
-        for i in range(len(st) - 1, -1, -1):
-            if st[i] is self:
-                del st[i]
-                break
+        if st and st[-1] is self:
+            st.pop()
+        else:
+            for i in range(len(st) - 1, -1, -1):
+                if st[i] is self:
+                    del st[i]
+                    break
         self._recording = False
 
     # ------------------------------------------------------------ watching
     def watch(self, tensor):
         """Ensures ``tensor`` (a tensor, a Variable, or a nested structure of
         them) is traced by this tape."""
-        tape = self._ensure_tape()
+        tape = self._tape if self._tape is not None else self._ensure_tape()
+        if type(tensor) is _Tensor:
+            tape.watch(tensor)
+            return
         for t in _nest.flatten(tensor):
             if _is_variable(t):
                 self._watch_variable(t, t._slot.read())
@@ -286,6 +293,16 @@ class GradientTape:
                  unconnected_gradients=UnconnectedGradients.NONE):
         """Gradients of ``target`` (a tensor or nested structure, summed) with
         respect to ``sources``, returned in the structure of ``sources``."""
+        tape = self._tape
+        if (type(target) is _Tensor and type(sources) is _Tensor and output_gradients is None
+                and unconnected_gradients is UnconnectedGradients.NONE and tape is not None
+                and not tape.released):
+            # The common case, without the structure handling below.
+            if self._recording and not self._persistent:
+                self._pop_tape()
+            if not self._persistent:
+                self._var_values = {}
+            return tape.gradient_one(target, sources)
         self._begin_sweep()
         unconnected = UnconnectedGradients(unconnected_gradients)
         flat_targets = [t._fasttape_read() if _is_variable(t) else t for t in _nest.flatten(target)]

@@ -109,6 +109,31 @@ void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tens
   if constexpr (std::is_floating_point_v<T>) {
     // The packed GEMM reads transposed operands through strides.
     const int64_t rsa = ta ? 1 : ac, csa = ta ? ac : 1, rsb = tb ? 1 : bc, csb = tb ? bc : 1;
+    auto gemm = [&](int64_t m, int64_t n, int64_t k, const T* A, int64_t ra, int64_t ca, const T* B, int64_t rb,
+                    int64_t cb, T* C) {
+      if constexpr (std::is_same_v<T, float>) gemm_f32(m, n, k, A, ra, ca, B, rb, cb, C, true);
+      else gemm_f64(m, n, k, A, ra, ca, B, rb, cb, C, true);
+    };
+    if (batch > 1) {
+      const int64_t na = a.numel() / std::max<int64_t>(asz, 1), nbm = b.numel() / std::max<int64_t>(bsz, 1);
+      bool a_batched = false, b_batched = false;
+      for (int i = 0; i < nb; ++i) {
+        a_batched |= sa[i] != 0;
+        b_batched |= sb[i] != 0;
+      }
+      // A stack of matrices times one matrix: one GEMM over all their rows.
+      if (a_batched && !b_batched && !ta && na == batch) {
+        gemm(batch * M, N, K, pa, ac, 1, pb, rsb, csb, po);
+        return;
+      }
+      // One matrix times a stack of column vectors (jacobian sweeps): the
+      // transposed product stacks the vectors as rows, one GEMM, no copies:
+      // out[b]^T = op(B[b])^T @ op(A)^T.
+      if (!a_batched && b_batched && N == 1 && nbm == batch) {
+        gemm(batch, M, K, pb, K, 1, pa, csa, rsa, po);
+        return;
+      }
+    }
     auto one = [&](int64_t bi, bool par) {
       int64_t rem = bi, oa = 0, ob = 0;
       for (int i = nb - 1; i >= 0; --i) {
