@@ -371,6 +371,7 @@ PYBIND11_MODULE(_core, m) {
       .def("assign_sub", [](Variable& v, const TensorPtr& t) { v.assign_sub(Tensor(t)); });
 
   // ---------------------------------------------------------------- config
+  m.def("_big_buffer_stats", [] { return fasttape::big_buffer_stats(); });
   m.def("num_threads", &fasttape::num_threads);
   m.def("set_num_threads", &fasttape::set_num_threads);
   m.def("simd_isa", &fasttape::simd_isa);

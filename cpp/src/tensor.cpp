@@ -1,7 +1,6 @@
 // Tensor storage and the Variable slot.
 #include <cstdlib>
 #include <mutex>
-#include <sys/mman.h>
 #include <new>
 #include <sstream>
 
@@ -118,20 +117,22 @@ struct PoolAllocator {
 std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>()); }
 }  // namespace
 
-// Big buffers: 2 MiB-aligned with transparent huge pages requested (a fresh
-// 16 MiB buffer then costs 8 page faults, not 4096), and a small cache of
-// freed ones so a loop that allocates the same sizes over and over reuses
-// memory that is already mapped. The cache holds at most kCacheEntries
+// Big buffers: a small cache of freed ones, so a loop that allocates the
+// same sizes over and over reuses memory that is already mapped instead of
+// faulting in fresh pages each time. (Asking for transparent huge pages was
+// measured to stall for tens of milliseconds in synchronous compaction on
+// these machines, so plain pages it is.) The cache holds at most kCacheEntries
 // buffers and kCacheBytes bytes, so peak memory stays close to the live set.
 namespace {
 constexpr size_t kHuge = size_t(2) << 20;
-constexpr size_t kCacheEntries = 8;
-constexpr size_t kCacheBytes = size_t(256) << 20;
+constexpr size_t kCacheEntries = 32;
+constexpr size_t kCacheBytes = size_t(512) << 20;
 
 struct BigCache {
   std::mutex mu;
   std::vector<std::pair<size_t, void*>> free;
   size_t bytes = 0;
+  uint64_t fresh = 0, reused = 0;
 };
 BigCache& big_cache() {
   static BigCache* c = new BigCache();  // never destroyed: used until exit
@@ -149,15 +150,15 @@ void* big_alloc(size_t size) {
         void* p = c.free[i].second;
         c.free.erase(c.free.begin() + static_cast<std::ptrdiff_t>(i));
         c.bytes -= size;
+        ++c.reused;
         return p;
       }
     }
   }
   void* p = std::aligned_alloc(kHuge, size);
   if (!p) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-  madvise(p, size, MADV_HUGEPAGE);
-#endif
+  std::lock_guard<std::mutex> lk(c.mu);
+  ++c.fresh;
   return p;
 }
 
@@ -174,6 +175,12 @@ void big_free(void* p, size_t size) {
   std::free(p);
 }
 }  // namespace
+
+std::pair<uint64_t, uint64_t> big_buffer_stats() {
+  BigCache& c = big_cache();
+  std::lock_guard<std::mutex> lk(c.mu);
+  return {c.fresh, c.reused};
+}
 
 Buffer* Buffer::allocate(size_t nbytes) {
   size_t total = kHeader + ((nbytes + kAlign - 1) / kAlign) * kAlign;

@@ -30,20 +30,24 @@ def flatten(structure):
     return out
 
 
+def _build(s, it):
+    if not is_nested(s):
+        return next(it)
+    if isinstance(s, dict):
+        vals = {k: _build(s[k], it) for k in sorted(s)}
+        return {k: vals[k] for k in s} if type(s) is dict else type(s)((k, vals[k]) for k in s)
+    items = [_build(v, it) for v in s]
+    if isinstance(s, tuple) and hasattr(s, "_fields"):  # namedtuple
+        return type(s)(*items)
+    return type(s)(items)
+
+
 def pack_sequence_as(structure, flat):
-    """Rebuilds ``structure``'s shape with the leaves taken from ``flat``."""
-    it = iter(flat)
+    """Rebuilds ``structure``'s shape with the leaves taken from ``flat``.
 
-    def build(s):
-        if not is_nested(s):
-            return next(it)
-        if isinstance(s, dict):
-            vals = {k: build(s[k]) for k in sorted(s)}
-            return type(s)((k, vals[k]) for k in s) if type(s) is not dict else {k: vals[k] for k in s}
-        items = [build(v) for v in s]
-        if isinstance(s, tuple) and hasattr(s, "_fields"):  # namedtuple
-            return type(s)(*items)
-        return type(s)(items)
-
-    result = build(structure)
-    return result
+    (A module-level helper, not a recursive closure: a closure that refers
+    to itself is a reference cycle, which would keep the leaves - often big
+    gradients - alive until the cyclic garbage collector runs.)"""
+    if not is_nested(structure):
+        return flat[0]
+    return _build(structure, iter(flat))

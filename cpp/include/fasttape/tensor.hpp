@@ -103,6 +103,8 @@ struct TensorImpl {
 };
 
 uint64_t next_tensor_id();
+// Buffers of 2 MiB and more: (freshly allocated, reused from the cache).
+std::pair<uint64_t, uint64_t> big_buffer_stats();
 
 // ---------------------------------------------------------------- Tensor
 class Tensor {
