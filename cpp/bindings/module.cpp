@@ -371,7 +371,18 @@ PYBIND11_MODULE(_core, m) {
       .def("assign_sub", [](Variable& v, const TensorPtr& t) { v.assign_sub(Tensor(t)); });
 
   // ---------------------------------------------------------------- config
-  m.def("_big_buffer_stats", [] { return fasttape::big_buffer_stats(); });
+  m.def(
+      "_big_buffer_stats",
+      [](bool reset_peak) {
+        BigBufferStats s = fasttape::big_buffer_stats(reset_peak);
+        py::dict d;
+        d["fresh"] = s.fresh;
+        d["reused"] = s.reused;
+        d["live_bytes"] = s.live_bytes;
+        d["peak_bytes"] = s.peak_bytes;
+        return d;
+      },
+      py::arg("reset_peak") = false);
   m.def("num_threads", &fasttape::num_threads);
   m.def("set_num_threads", &fasttape::set_num_threads);
   m.def("simd_isa", &fasttape::simd_isa);

@@ -133,6 +133,7 @@ struct BigCache {
   std::vector<std::pair<size_t, void*>> free;
   size_t bytes = 0;
   uint64_t fresh = 0, reused = 0;
+  int64_t live = 0, peak = 0;  // bytes of big buffers in use, and the peak since reset
 };
 BigCache& big_cache() {
   static BigCache* c = new BigCache();  // never destroyed: used until exit
@@ -176,11 +177,22 @@ void big_free(void* p, size_t size) {
 }
 }  // namespace
 
-std::pair<uint64_t, uint64_t> big_buffer_stats() {
+BigBufferStats big_buffer_stats(bool reset_peak) {
   BigCache& c = big_cache();
   std::lock_guard<std::mutex> lk(c.mu);
-  return {c.fresh, c.reused};
+  BigBufferStats s{c.fresh, c.reused, c.live, c.peak};
+  if (reset_peak) c.peak = c.live;
+  return s;
 }
+
+namespace {
+void count_big(int64_t delta) {
+  BigCache& c = big_cache();
+  std::lock_guard<std::mutex> lk(c.mu);
+  c.live += delta;
+  if (c.live > c.peak) c.peak = c.live;
+}
+}  // namespace
 
 Buffer* Buffer::allocate(size_t nbytes) {
   size_t total = kHeader + ((nbytes + kAlign - 1) / kAlign) * kAlign;
@@ -190,6 +202,7 @@ Buffer* Buffer::allocate(size_t nbytes) {
     mem = pool().take(cls);
   } else if (total >= kHuge) {
     mem = big_alloc(big_size(total));
+    count_big(static_cast<int64_t>(nbytes));
   } else {
     mem = std::aligned_alloc(kAlign, total);
     if (!mem) throw std::bad_alloc();
@@ -198,12 +211,14 @@ Buffer* Buffer::allocate(size_t nbytes) {
 }
 
 void Buffer::destroy() {
-  size_t total = kHeader + ((nbytes_ + kAlign - 1) / kAlign) * kAlign;
+  const size_t nbytes = nbytes_;
+  size_t total = kHeader + ((nbytes + kAlign - 1) / kAlign) * kAlign;
   size_t cls = block_class(total);
   this->~Buffer();
   if (cls) {
     give_block(this, cls);
   } else if (total >= kHuge) {
+    count_big(-static_cast<int64_t>(nbytes));
     big_free(this, big_size(total));
   } else {
     std::free(this);

@@ -103,8 +103,13 @@ struct TensorImpl {
 };
 
 uint64_t next_tensor_id();
-// Buffers of 2 MiB and more: (freshly allocated, reused from the cache).
-std::pair<uint64_t, uint64_t> big_buffer_stats();
+// Buffers of 2 MiB and more: how many were freshly allocated or reused from
+// the cache, and the bytes in use now and at the peak (since the last reset).
+struct BigBufferStats {
+  uint64_t fresh, reused;
+  int64_t live_bytes, peak_bytes;
+};
+BigBufferStats big_buffer_stats(bool reset_peak = false);
 
 // ---------------------------------------------------------------- Tensor
 class Tensor {
