@@ -117,15 +117,17 @@ struct PoolAllocator {
 std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>()); }
 }  // namespace
 
-// Big buffers: a small cache of freed ones, so a loop that allocates the
-// same sizes over and over reuses memory that is already mapped instead of
-// faulting in fresh pages each time. (Asking for transparent huge pages was
+// Big buffers (64 KiB and more, sizes rounded up to 64 KiB): a bounded cache
+// of freed ones, so a loop that allocates the same sizes over and over
+// reuses memory that is already mapped instead of faulting in fresh pages
+// each time (glibc maps such sizes afresh or trims them off the heap). (Asking for transparent huge pages was
 // measured to stall for tens of milliseconds in synchronous compaction on
 // these machines, so plain pages it is.) The cache holds at most kCacheEntries
 // buffers and kCacheBytes bytes, so peak memory stays close to the live set.
 namespace {
-constexpr size_t kHuge = size_t(2) << 20;
-constexpr size_t kCacheEntries = 32;
+constexpr size_t kBigMin = size_t(64) << 10;  // buffers this big or bigger are cached
+constexpr size_t kBigGrain = size_t(64) << 10;  // their sizes are rounded up to this
+constexpr size_t kCacheEntries = 64;
 constexpr size_t kCacheBytes = size_t(512) << 20;
 
 struct BigCache {
@@ -140,7 +142,7 @@ BigCache& big_cache() {
   return *c;
 }
 
-size_t big_size(size_t total) { return ((total + kHuge - 1) / kHuge) * kHuge; }
+size_t big_size(size_t total) { return ((total + kBigGrain - 1) / kBigGrain) * kBigGrain; }
 
 void* big_alloc(size_t size) {
   BigCache& c = big_cache();
@@ -156,7 +158,7 @@ void* big_alloc(size_t size) {
       }
     }
   }
-  void* p = std::aligned_alloc(kHuge, size);
+  void* p = std::aligned_alloc(Buffer::kAlign, size);
   if (!p) throw std::bad_alloc();
   std::lock_guard<std::mutex> lk(c.mu);
   ++c.fresh;
@@ -200,7 +202,7 @@ Buffer* Buffer::allocate(size_t nbytes) {
   void* mem;
   if (cls) {
     mem = pool().take(cls);
-  } else if (total >= kHuge) {
+  } else if (total >= kBigMin) {
     mem = big_alloc(big_size(total));
     count_big(static_cast<int64_t>(nbytes));
   } else {
@@ -217,7 +219,7 @@ void Buffer::destroy() {
   this->~Buffer();
   if (cls) {
     give_block(this, cls);
-  } else if (total >= kHuge) {
+  } else if (total >= kBigMin) {
     count_big(-static_cast<int64_t>(nbytes));
     big_free(this, big_size(total));
   } else {

@@ -103,7 +103,7 @@ struct TensorImpl {
 };
 
 uint64_t next_tensor_id();
-// Buffers of 2 MiB and more: how many were freshly allocated or reused from
+// Buffers of 64 KiB and more: how many were freshly allocated or reused from
 // the cache, and the bytes in use now and at the peak (since the last reset).
 struct BigBufferStats {
   uint64_t fresh, reused;
