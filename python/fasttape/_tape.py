@@ -137,7 +137,7 @@ class GradientTape:
                                  % (t, type(t).__name__))
 
     def _watch_variable(self, var, value):
-        tape = self._ensure_tape()
+        tape = self._tape if self._tape is not None else self._ensure_tape()
         key = id(var)
         if key not in self._variables:
             self._variables[key] = var
@@ -294,15 +294,21 @@ class GradientTape:
         """Gradients of ``target`` (a tensor or nested structure, summed) with
         respect to ``sources``, returned in the structure of ``sources``."""
         tape = self._tape
-        if (type(target) is _Tensor and type(sources) is _Tensor and output_gradients is None
+        if (type(target) is _Tensor and output_gradients is None
                 and unconnected_gradients is UnconnectedGradients.NONE and tape is not None
                 and not tape.released):
-            # The common case, without the structure handling below.
-            if self._recording and not self._persistent:
-                self._pop_tape()
-            if not self._persistent:
-                self._var_values = {}
-            return tape.gradient_one(target, sources)
+            # The common cases, without the structure handling below: one
+            # tensor source, or one Variable watched once on this tape.
+            source = sources
+            if type(sources) is not _Tensor:
+                values = self._var_values.get(id(sources)) if _is_variable(sources) else None
+                source = values[0] if values and len(values) == 1 else None
+            if source is not None:
+                if self._recording and not self._persistent:
+                    self._pop_tape()
+                if not self._persistent:
+                    self._var_values = {}
+                return tape.gradient_one(target, source)
         self._begin_sweep()
         unconnected = UnconnectedGradients(unconnected_gradients)
         flat_targets = [t._fasttape_read() if _is_variable(t) else t for t in _nest.flatten(target)]

@@ -9,7 +9,7 @@ tape created with ``watch_accessed_variables=True``.
 
 from . import _core
 from ._dtypes import BY_CODE, as_dtype
-from ._tape import _tls, active_tapes, variable_read
+from ._tape import _tls, variable_read
 from ._tensor import TensorShape, _array_to_tensor, _to_array, convert_to_tensor
 
 __all__ = ["Variable"]
@@ -41,12 +41,18 @@ class Variable:
         """The current value; watched on every recording tape that watches
         accessed variables (trainable variables only)."""
         v = self._slot.read()
-        if getattr(_tls, "var_watchers", None):
+        d = _tls.__dict__
+        if d.get("var_watchers"):
             variable_read(self)
-        if self._trainable:
-            for tape in active_tapes():
-                if tape._watch_accessed_variables and not tape._tape.tracks(v):
-                    tape._watch_variable(self, v)
+        tapes = d.get("stack")
+        if tapes and self._trainable:
+            key = id(self)
+            for tape in tapes:
+                if tape._watch_accessed_variables:
+                    seen = tape._var_values.get(key)
+                    # Already watched this very value on this tape: nothing to do.
+                    if not (seen and seen[-1] is v):
+                        tape._watch_variable(self, v)
         return v
 
     def value(self):
@@ -167,8 +173,24 @@ def _forward(name):
     return method
 
 
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
-              "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
+for _name in ("__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
               "__matmul__", "__rmatmul__", "__neg__", "__pos__", "__abs__", "__lt__", "__le__", "__gt__",
               "__ge__", "__eq__", "__ne__", "__and__", "__rand__", "__or__", "__ror__", "__invert__"):
     setattr(Variable, _name, _forward(_name))
+
+
+def _binary(fn, reflected=False):
+    """A Variable operator calling the op directly on the current value."""
+    if reflected:
+        def method(self, other):
+            return fn(other, self._fasttape_read())
+    else:
+        def method(self, other):
+            return fn(self._fasttape_read(), other)
+    return method
+
+
+for _name, _fn in (("add", _core.add), ("sub", _core.subtract), ("mul", _core.multiply),
+                   ("truediv", _core.divide)):
+    setattr(Variable, "__%s__" % _name, _binary(_fn))
+    setattr(Variable, "__r%s__" % _name, _binary(_fn, reflected=True))
