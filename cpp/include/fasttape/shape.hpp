@@ -19,8 +19,17 @@ class Shape {
   explicit Shape(const std::vector<int64_t>& d) { assign(d.data(), static_cast<int>(d.size())); }
   Shape(const int64_t* d, int n) { assign(d, n); }
   Shape(const Shape& o) { assign(o.data(), o.size_); }
+  Shape(Shape&& o) noexcept { take(o); }
   Shape& operator=(const Shape& o) {
     if (this != &o) assign(o.data(), o.size_);
+    return *this;
+  }
+  Shape& operator=(Shape&& o) noexcept {
+    if (this != &o) {
+      delete[] heap_;
+      heap_ = nullptr;
+      take(o);
+    }
     return *this;
   }
   ~Shape() { delete[] heap_; }
@@ -40,15 +49,6 @@ class Shape {
     return n;
   }
   std::vector<int64_t> vec() const { return std::vector<int64_t>(begin(), end()); }
-  void push_back(int64_t v) {
-    int64_t tmp[64];
-    int n = size_;
-    if (n >= 64) return;
-    std::copy(begin(), end(), tmp);
-    tmp[n] = v;
-    assign(tmp, n + 1);
-  }
-
   bool operator==(const Shape& o) const {
     return size_ == o.size_ && std::equal(begin(), end(), o.begin());
   }
@@ -69,6 +69,16 @@ class Shape {
       std::copy(tmp, tmp + n, inline_);
     }
     size_ = n;
+  }
+  void take(Shape& o) noexcept {
+    size_ = o.size_;
+    if (o.heap_) {
+      heap_ = o.heap_;
+      o.heap_ = nullptr;
+    } else {
+      std::copy(o.inline_, o.inline_ + size_, inline_);
+    }
+    o.size_ = 0;
   }
   int64_t inline_[kInline] = {0, 0, 0, 0, 0, 0};
   int64_t* heap_ = nullptr;

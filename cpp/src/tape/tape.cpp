@@ -63,14 +63,64 @@ void add_tag(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh) {
 }  // namespace
 
 // ------------------------------------------------------------ Tape
+// A thread keeps the (emptied) vectors of a few finished tapes for the next
+// ones, so a training loop that makes one tape per step does not grow and
+// page-fault fresh record storage every step. Only storage of up to
+// kRecycleRecords records is kept, which bounds what stays allocated.
+namespace {
+constexpr size_t kRecycleRecords = size_t(1) << 16;
+constexpr size_t kRecycleTapes = 4;
+
+struct TapeStorage {
+  std::vector<Tape::Record> records;
+  std::vector<int32_t> refs;
+  std::vector<Tensor> saved;
+  std::vector<int64_t> attrs;
+  std::vector<Tape::Slot> slots;
+};
+thread_local bool t_spare_gone = false;  // trivially destructible: valid at thread exit
+struct SpareStorage {
+  std::vector<TapeStorage> items;
+  ~SpareStorage() { t_spare_gone = true; }
+};
+SpareStorage& spare_storage() {
+  static thread_local SpareStorage s;
+  return s;
+}
+}  // namespace
+
 Tape::Tape(bool persistent) : uid_(g_next_uid.fetch_add(1)), persistent_(persistent) {
+  if (!t_spare_gone) {
+    auto& items = spare_storage().items;
+    if (!items.empty()) {
+      TapeStorage& st = items.back();
+      records_ = std::move(st.records);
+      refs_ = std::move(st.refs);
+      saved_ = std::move(st.saved);
+      attrs_ = std::move(st.attrs);
+      slots_ = std::move(st.slots);
+      items.pop_back();
+    }
+  }
   std::lock_guard<std::mutex> lk(g_live_mu);
   live_tapes().insert(uid_);
 }
 
 Tape::~Tape() {
-  std::lock_guard<std::mutex> lk(g_live_mu);
-  live_tapes().erase(uid_);
+  {
+    std::lock_guard<std::mutex> lk(g_live_mu);
+    live_tapes().erase(uid_);
+  }
+  if (t_spare_gone || records_.capacity() > kRecycleRecords || records_.capacity() == 0) return;
+  auto& items = spare_storage().items;
+  if (items.size() >= kRecycleTapes) return;
+  saved_.clear();  // releases the saved tensors now
+  records_.clear();
+  refs_.clear();
+  attrs_.clear();
+  slots_.clear();
+  items.push_back(TapeStorage{std::move(records_), std::move(refs_), std::move(saved_), std::move(attrs_),
+                              std::move(slots_)});
 }
 
 int32_t Tape::new_slot(const Tensor& t, int32_t producer) {
@@ -424,17 +474,23 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
     result.push_back(g);
   }
   if (!persistent_) {
+    // Everything goes now; the storage itself is kept for reuse by the next
+    // tape on this thread unless it is big (see kRecycleRecords).
     grads.clear();
+    const bool keep_storage = records_.capacity() <= kRecycleRecords;
     records_.clear();
-    records_.shrink_to_fit();
     refs_.clear();
-    refs_.shrink_to_fit();
     saved_.clear();
-    saved_.shrink_to_fit();
     attrs_.clear();
     payloads_.clear();
     slots_.clear();
-    slots_.shrink_to_fit();
+    if (!keep_storage) {
+      records_.shrink_to_fit();
+      refs_.shrink_to_fit();
+      saved_.shrink_to_fit();
+      attrs_.shrink_to_fit();
+      slots_.shrink_to_fit();
+    }
   }
   return result;
 }
