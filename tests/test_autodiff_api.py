@@ -311,3 +311,24 @@ def test_linspace_norm_clip_by_norm():
         tape.watch(zero)
         z = tf.reduce_sum(tf.clip_by_norm(zero, 1.0))
     assert np.all(np.isfinite(tape.gradient(z, zero).numpy()))
+
+
+def test_config_threading_and_devices():
+    before = tf.config.threading.get_intra_op_parallelism_threads()
+    assert before >= 1
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        assert tf.config.threading.get_intra_op_parallelism_threads() == 1
+        # results do not depend on the thread count
+        x = tf.constant(np.arange(200_000, dtype=np.float64))
+        one = tf.reduce_sum(tf.sin(x)).numpy()
+        tf.config.threading.set_intra_op_parallelism_threads(2)
+        assert tf.reduce_sum(tf.sin(x)).numpy() == pytest.approx(one, rel=1e-12)
+    finally:
+        tf.config.threading.set_intra_op_parallelism_threads(0)
+    assert tf.config.threading.get_intra_op_parallelism_threads() == before
+    with pytest.raises(ValueError):
+        tf.config.threading.set_intra_op_parallelism_threads(-1)
+    assert tf.config.list_physical_devices("GPU") == []
+    assert tf.config.list_physical_devices("CPU")[0].device_type == "CPU"
+    assert "threads" in tf.show_config()

@@ -22,7 +22,7 @@ from ._math_ops import *  # noqa: F401,F403
 from ._array_ops import *  # noqa: F401,F403
 from ._nn_ops import *  # noqa: F401,F403
 from . import _array_ops, _math_ops, _nn_ops
-from . import autodiff, debugging, linalg, math, nn, random  # noqa: F401
+from . import autodiff, config, debugging, linalg, math, nn, random  # noqa: F401
 
 __version__ = "0.1.0"
 
@@ -41,7 +41,7 @@ def show_config():
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "abs", "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "cos", "divide",
-    "autodiff", "eye", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging", "double", "stop_gradient", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
+    "autodiff", "config", "eye", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging", "double", "stop_gradient", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
     "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or", "math",
     "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "ones", "ones_like",
     "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "sigmoid", "sign",

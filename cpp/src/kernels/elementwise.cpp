@@ -325,7 +325,7 @@ template <class F, class T>
 void unary_typed(const Tensor& x, const Tensor& out) {
   const T* px = x.data<T>();
   T* po = out.mutable_data<T>();
-  parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
+  parallel_for(x.numel(), kParallelGrain / 2, [&](int64_t b, int64_t e) {
     if constexpr (std::is_floating_point_v<T>) un_v_mv<F, T>(px + b, po + b, e - b);
     else un_v_plain<F, T>(px + b, po + b, e - b);
   });

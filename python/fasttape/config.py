@@ -1,0 +1,62 @@
+"""``fasttape.config``: TensorFlow's configuration names that apply to a
+CPU library: thread counts and the device list."""
+
+import collections
+import types
+
+from . import _core
+
+__all__ = ["threading", "list_physical_devices", "list_logical_devices", "PhysicalDevice"]
+
+PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
+LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
+
+_inter_op = 0
+
+
+def _set_intra_op_parallelism_threads(num_threads):
+    """Threads the kernels use; 0 restores the default (OMP_NUM_THREADS or
+    the number of cores)."""
+    n = int(num_threads)
+    if n < 0:
+        raise ValueError("num_threads must be >= 0, got %d" % n)
+    _core.set_num_threads(n)
+
+
+def _get_intra_op_parallelism_threads():
+    return _core.num_threads()
+
+
+def _set_inter_op_parallelism_threads(num_threads):
+    """Kept for TensorFlow compatibility: fasttape runs ops one at a time in
+    the calling thread, so there is no inter-op pool to size."""
+    global _inter_op
+    n = int(num_threads)
+    if n < 0:
+        raise ValueError("num_threads must be >= 0, got %d" % n)
+    _inter_op = n
+
+
+def _get_inter_op_parallelism_threads():
+    return _inter_op
+
+
+threading = types.SimpleNamespace(
+    set_intra_op_parallelism_threads=_set_intra_op_parallelism_threads,
+    get_intra_op_parallelism_threads=_get_intra_op_parallelism_threads,
+    set_inter_op_parallelism_threads=_set_inter_op_parallelism_threads,
+    get_inter_op_parallelism_threads=_get_inter_op_parallelism_threads,
+)
+
+
+def list_physical_devices(device_type=None):
+    """fasttape runs on the CPU only."""
+    if device_type is None or str(device_type).upper() == "CPU":
+        return [PhysicalDevice("/physical_device:CPU:0", "CPU")]
+    return []
+
+
+def list_logical_devices(device_type=None):
+    if device_type is None or str(device_type).upper() == "CPU":
+        return [LogicalDevice("/device:CPU:0", "CPU")]
+    return []
