@@ -65,6 +65,37 @@ inline Tensor scalar0(const Tensor& like) { return Tensor::scalar(0.0, like.dtyp
 namespace fasttape {
 namespace ops_detail {
 
+// ---------------------------------------------------------------- reduction helpers
+// The reduced-dims mask of x under `axes`.
+inline std::vector<bool> reduce_mask(const OpName& op, const Tensor& x, const Axes& axes) {
+  std::vector<bool> m(x.ndim(), axes.all);
+  if (!axes.all)
+    for (int64_t a : axes.list) m[norm_axis(op, a, x.ndim())] = true;
+  return m;
+}
+
+// in with the reduced dims set to 1 (keepdims) or dropped.
+inline Shape keep_shape(const Shape& in, const std::vector<bool>& m) {
+  std::vector<int64_t> d(in.begin(), in.end());
+  for (size_t i = 0; i < d.size(); ++i)
+    if (m[i]) d[i] = 1;
+  return Shape(d);
+}
+inline Shape drop_shape(const Shape& in, const std::vector<bool>& m) {
+  std::vector<int64_t> d;
+  for (int i = 0; i < in.size(); ++i)
+    if (!m[i]) d.push_back(in[i]);
+  return Shape(d);
+}
+
+// The reduced axes as a record's attributes.
+inline std::vector<int64_t> mask_to_attrs(const std::vector<bool>& m) {
+  std::vector<int64_t> a;
+  for (size_t i = 0; i < m.size(); ++i)
+    if (m[i]) a.push_back(static_cast<int64_t>(i));
+  return a;
+}
+
 // ---------------------------------------------------------------- VJP helpers
 // The shape a gradient of a tensor of shape s has in this sweep: s, or s with
 // the batch axis in front (batched sweeps for jacobians).

@@ -19,34 +19,6 @@ using namespace ops_detail;
 
 namespace {
 
-std::vector<bool> reduce_mask(const OpName& op, const Tensor& x, const Axes& axes) {
-  std::vector<bool> m(x.ndim(), axes.all);
-  if (!axes.all)
-    for (int64_t a : axes.list) m[norm_axis(op, a, x.ndim())] = true;
-  return m;
-}
-
-Shape keep_shape(const Shape& in, const std::vector<bool>& m) {
-  std::vector<int64_t> d(in.begin(), in.end());
-  for (size_t i = 0; i < d.size(); ++i)
-    if (m[i]) d[i] = 1;
-  return Shape(d);
-}
-
-Shape drop_shape(const Shape& in, const std::vector<bool>& m) {
-  std::vector<int64_t> d;
-  for (int i = 0; i < in.size(); ++i)
-    if (!m[i]) d.push_back(in[i]);
-  return Shape(d);
-}
-
-std::vector<int64_t> mask_to_attrs(const std::vector<bool>& m) {
-  std::vector<int64_t> a;
-  for (size_t i = 0; i < m.size(); ++i)
-    if (m[i]) a.push_back(static_cast<int64_t>(i));
-  return a;
-}
-
 Axes attr_axes(const int64_t* attrs, int n) { return Axes(std::vector<int64_t>(attrs, attrs + n)); }
 
 Shape keep_from_attrs(const Shape& in, const int64_t* attrs, int n) {
