@@ -332,3 +332,30 @@ def test_config_threading_and_devices():
     assert tf.config.list_physical_devices("GPU") == []
     assert tf.config.list_physical_devices("CPU")[0].device_type == "CPU"
     assert "threads" in tf.show_config()
+
+
+@pytest.mark.parametrize("k", [-2, -1, 0, 1, 2, 3])
+def test_diag_part_offsets_and_gradient(k):
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = tf.constant(a)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        d = tf.linalg.diag_part(x, k=k)
+        y = tf.reduce_sum(d * d)
+    want = np.diagonal(a, k, axis1=-2, axis2=-1)
+    assert_close(d, want)
+    g = np.zeros_like(a)
+    m, n = a.shape[-2:]
+    for i in range(m):
+        if 0 <= i + k < n:
+            g[:, i, i + k] = 2 * a[:, i, i + k]
+    assert_close(tape.gradient(y, x), g)
+
+
+def test_diag_part_errors():
+    x = tf.constant(np.ones((3, 4)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+        tf.linalg.diag_part(x, k=4)
+    with pytest.raises(ValueError, match="band"):
+        tf.linalg.diag_part(x, k=(0, 1))
+    assert_close(tf.linalg.diag_part(x, k=tf.constant([1, 1])), np.ones(3))

@@ -13,6 +13,8 @@ them from here.
 """
 import re as _re
 
+import numpy as np
+
 from . import _core
 from . import errors as _errors
 from ._core import (elu, l2_loss, leaky_relu, log_softmax, relu6, sigmoid_cross_entropy_with_logits,  # noqa: F401
@@ -323,16 +325,27 @@ def trace(x, name=None):
 
 
 def diag_part(input, name=None, k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
-    """Main diagonal of the last two (square or not) dims, as
-    ``tf.linalg.diag_part`` with k = 0."""
-    if k != 0:
-        raise NotImplementedError("fasttape.linalg.diag_part supports only k=0")
+    """The k-th diagonal of the last two dims, as ``tf.linalg.diag_part``
+    (k > 0 above the main diagonal, k < 0 below). One diagonal per call: a
+    (k_lo, k_hi) band, which TensorFlow stacks with padding, raises
+    ValueError naming the alternative."""
+    if isinstance(k, (tuple, list)) or (_core.is_tensor(k) and k._shape != ()):
+        ks = [int(v) for v in (k if isinstance(k, (tuple, list)) else np.asarray(k).reshape(-1))]
+        if len(ks) == 2 and ks[0] == ks[1]:
+            k = ks[0]
+        else:
+            raise ValueError("diag_part: k=%r asks for a band of diagonals; fasttape takes one diagonal per "
+                             "call: use [diag_part(x, k=i) for i in range(k_lo, k_hi + 1)]" % (k,))
+    k = int(k)
     x = _convert(input)
     s = list(x._shape)
     if len(s) < 2:
         raise ValueError("diag_part: input must have rank >= 2, got shape %s" % (s,))
     m, n = s[-2], s[-1]
-    d = min(m, n)
-    if m != n:
-        x = x[..., :d, :d]
-    return einsum("...ii->...i", x)
+    if not -m < k < n:
+        raise _errors.InvalidArgumentError("diag_part: k = %d is out of range for a %d x %d matrix: it must be in "
+                                   "[%d, %d] [Op:MatrixDiagPartV3]" % (k, m, n, -m + 1, n - 1))
+    length = min(m, n - k) if k >= 0 else min(m + k, n)
+    rows = slice(0, length) if k >= 0 else slice(-k, -k + length)
+    cols = slice(k, k + length) if k >= 0 else slice(0, length)
+    return einsum("...ii->...i", x[..., rows, cols])
