@@ -359,3 +359,17 @@ def test_diag_part_errors():
     with pytest.raises(ValueError, match="band"):
         tf.linalg.diag_part(x, k=(0, 1))
     assert_close(tf.linalg.diag_part(x, k=tf.constant([1, 1])), np.ones(3))
+
+
+def test_persistent_tape_records_its_own_gradient_inside_its_context():
+    # TensorFlow: gradient() on a persistent tape inside its `with` block is
+    # itself recorded, so the same tape gives the second derivative.
+    x = tf.constant(0.8, tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = tf.sin(x) * x * x
+        dy = tape.gradient(y, x)
+    d2y = tape.gradient(dy, x)
+    s, c = np.sin(0.8), np.cos(0.8)
+    assert_close(dy, c * 0.64 + 2 * 0.8 * s)
+    assert_close(d2y, -s * 0.64 + 4 * 0.8 * c + 2 * s)

@@ -382,11 +382,19 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       if (seed.dtype() != t.dtype()) seed = cast(seed, t.dtype());
       accumulate(grads[s], seed, want, t.dtype(), "target");
     }
-    // 3. Reverse sweep.
-    std::vector<Tensor> gout, gin, saved;
+    // 3. Reverse sweep. If this tape may record while we sweep (a
+    // persistent tape on the active stack records its own backward pass),
+    // its vectors can grow: VJPs then get copies of the saved tensors and
+    // attributes; otherwise pointers into the tape.
+    bool may_grow = false;
+    if (persistent_)
+      for (const TapePtr& tp : t_stack) may_grow |= tp.get() == this;
+    std::vector<Tensor> gout, gin, saved_copy;
     std::vector<Shape> in_shapes;
     std::vector<DType> in_dtypes;
-    std::vector<int64_t> attrs;
+    std::vector<int64_t> attrs_copy;
+    std::vector<char> needs_buf;
+    Shape want_tmp;
     for (size_t r = nrec; r-- > 0;) {
       const Record rec = records_[r];  // copy: a persistent tape may grow while we sweep
       bool any_need = false, any_grad = false;
@@ -406,9 +414,12 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         if (s >= 0 && grads[s].defined()) gout[i] = grads[s];
         else if (s >= 0) gout[i] = Tensor::zeros(batched(slots_[s].shape, batch, bsize), slots_[s].dtype);
       }
-      std::unique_ptr<bool[]> needs(new bool[rec.n_in]);
-      in_shapes.assign(rec.n_in, Shape());
-      in_dtypes.assign(rec.n_in, DType::Float32);
+      needs_buf.resize(rec.n_in);
+      bool* needs = reinterpret_cast<bool*>(needs_buf.data());
+      if (in_shapes.size() < rec.n_in) {
+        in_shapes.resize(rec.n_in);
+        in_dtypes.resize(rec.n_in);
+      }
       for (uint32_t i = 0; i < rec.n_in; ++i) {
         int32_t s = refs_[rec.in_off + i];
         needs[i] = s >= 0 && dep[s];
@@ -417,15 +428,21 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
           in_dtypes[i] = slots_[s].dtype;
         }
       }
-      saved.assign(saved_.begin() + rec.saved_off, saved_.begin() + rec.saved_off + rec.n_saved);
-      attrs.assign(attrs_.begin() + rec.attr_off, attrs_.begin() + rec.attr_off + rec.n_attrs);
+      const Tensor* saved = saved_.data() + rec.saved_off;
+      const int64_t* attrs = attrs_.data() + rec.attr_off;
+      if (may_grow) {
+        saved_copy.assign(saved_.begin() + rec.saved_off, saved_.begin() + rec.saved_off + rec.n_saved);
+        attrs_copy.assign(attrs_.begin() + rec.attr_off, attrs_.begin() + rec.attr_off + rec.n_attrs);
+        saved = saved_copy.data();
+        attrs = attrs_copy.data();
+      }
       VjpContext ctx{rec.op,
-                     saved.data(),
+                     saved,
                      static_cast<int>(rec.n_saved),
-                     attrs.data(),
+                     attrs,
                      static_cast<int>(rec.n_attrs),
                      static_cast<int>(rec.n_in),
-                     needs.get(),
+                     needs,
                      in_shapes.data(),
                      in_dtypes.data(),
                      batch,
@@ -440,7 +457,7 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         if (s >= 0 && !keep[s]) grads[s] = Tensor();
       }
       gout.clear();
-      saved.clear();
+      saved_copy.clear();
       if (!persistent_) {
         for (uint32_t j = 0; j < rec.n_saved; ++j) saved_[rec.saved_off + j] = Tensor();
         if (rec.payload >= 0) payloads_[rec.payload].reset();
@@ -448,7 +465,8 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       for (uint32_t i = 0; i < rec.n_in; ++i) {
         if (!needs[i] || !gin[i].defined()) continue;
         int32_t s = refs_[rec.in_off + i];
-        accumulate(grads[s], gin[i], batched(slots_[s].shape, batch, bsize), slots_[s].dtype, rec.op->name);
+        const Shape& want = batch ? (want_tmp = batched(slots_[s].shape, batch, bsize)) : slots_[s].shape;
+        accumulate(grads[s], gin[i], want, slots_[s].dtype, rec.op->name);
       }
       gin.clear();
     }
