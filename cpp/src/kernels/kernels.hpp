@@ -57,6 +57,24 @@ void pow_scalar_grad(const Tensor& g, const Tensor& x, double e, const Tensor& o
 void fill(const Tensor& out, double v);
 void cast(const Tensor& x, const Tensor& out);
 
+// A reduction's loop nest: x's dims with size-1 dims dropped and neighbours
+// that are both reduced or both kept merged, so any reduction becomes an
+// alternation of kept and reduced blocks. Fills dims/red, returns their count.
+inline int merge_reduced_dims(const Tensor& x, const std::vector<bool>& reduced, int64_t* dims, bool* red) {
+  int nd = 0;
+  for (int i = 0; i < x.ndim(); ++i) {
+    if (x.dim(i) == 1) continue;
+    if (nd > 0 && red[nd - 1] == reduced[i]) {
+      dims[nd - 1] *= x.dim(i);
+    } else {
+      dims[nd] = x.dim(i);
+      red[nd] = reduced[i];
+      ++nd;
+    }
+  }
+  return nd;
+}
+
 // out (keepdims shape of x with reduced dims = 1) = sum of x over reduced dims.
 void reduce_sum(const Tensor& x, const std::vector<bool>& reduced, const Tensor& out);
 // out = x broadcast to out's shape.

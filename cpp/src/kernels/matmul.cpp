@@ -80,6 +80,19 @@ void transpose2d(const T* src, T* dst, int64_t rows, int64_t cols) {
         for (int64_t j = j0; j < std::min(cols, j0 + 32); ++j) dst[j * rows + i] = src[i * cols + j];
 }
 
+// Matrix offsets in A and B (in matrices) of output batch entry bi, with
+// broadcast batch dims (stride 0 where an operand is broadcast).
+inline void batch_offsets(int64_t bi, const std::vector<int64_t>& odims, const std::vector<int64_t>& sa,
+                          const std::vector<int64_t>& sb, int64_t* oa, int64_t* ob) {
+  *oa = *ob = 0;
+  for (int i = static_cast<int>(odims.size()) - 1; i >= 0; --i) {
+    const int64_t id = bi % odims[i];
+    bi /= odims[i];
+    *oa += id * sa[i];
+    *ob += id * sb[i];
+  }
+}
+
 template <class T>
 void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tensor& out) {
   const int ra = a.ndim(), rb = b.ndim(), ro = out.ndim();
@@ -135,13 +148,8 @@ void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tens
       }
     }
     auto one = [&](int64_t bi, bool par) {
-      int64_t rem = bi, oa = 0, ob = 0;
-      for (int i = nb - 1; i >= 0; --i) {
-        int64_t id = rem % odims[i];
-        rem /= odims[i];
-        oa += id * sa[i];
-        ob += id * sb[i];
-      }
+      int64_t oa, ob;
+      batch_offsets(bi, odims, sa, sb, &oa, &ob);
       if constexpr (std::is_same_v<T, float>)
         gemm_f32(M, N, K, pa + oa * asz, rsa, csa, pb + ob * bsz, rsb, csb, po + bi * M * N, par);
       else
@@ -171,13 +179,8 @@ void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tens
     pb = packB.data();
   }
   auto one = [&](int64_t bi, bool par) {
-    int64_t rem = bi, oa = 0, ob = 0;
-    for (int i = nb - 1; i >= 0; --i) {
-      int64_t id = rem % odims[i];
-      rem /= odims[i];
-      oa += id * sa[i];
-      ob += id * sb[i];
-    }
+    int64_t oa, ob;
+    batch_offsets(bi, odims, sa, sb, &oa, &ob);
     gemm<T>(pa + oa * asz, pb + ob * bsz, po + bi * M * N, M, N, K, par);
   };
   if (batch > 1 && M * N * K < (int64_t(1) << 20)) {

@@ -105,19 +105,9 @@ void reduce_typed(const Tensor& x, const std::vector<bool>& reduced, const Tenso
   const int64_t n = x.numel(), on = out.numel();
   for (int64_t i = 0; i < on; ++i) po[i] = R::init();
   if (n == 0) return;
-  int nd = 0;
   int64_t dims[kMaxDims];
   bool red[kMaxDims];
-  for (int i = 0; i < x.ndim(); ++i) {
-    if (x.dim(i) == 1) continue;
-    if (nd > 0 && red[nd - 1] == reduced[i]) {
-      dims[nd - 1] *= x.dim(i);
-    } else {
-      dims[nd] = x.dim(i);
-      red[nd] = reduced[i];
-      ++nd;
-    }
-  }
+  const int nd = merge_reduced_dims(x, reduced, dims, red);
   if (nd == 0 || (nd == 1 && !red[0])) {  // nothing reduced
     std::memcpy(po, px, out.nbytes());
     return;

@@ -40,20 +40,9 @@ void reduce_sum_typed(const Tensor& x, const std::vector<bool>& reduced, const T
   const T* px = x.data<T>();
   T* po = out.mutable_data<T>();
   const int64_t n = x.numel();
-  // Merge dims: (size, reduced?) blocks, dropping size-1 dims.
-  int nd = 0;
   int64_t dims[kMaxDims];
   bool red[kMaxDims];
-  for (int i = 0; i < x.ndim(); ++i) {
-    if (x.dim(i) == 1) continue;
-    if (nd > 0 && red[nd - 1] == reduced[i]) {
-      dims[nd - 1] *= x.dim(i);
-    } else {
-      dims[nd] = x.dim(i);
-      red[nd] = reduced[i];
-      ++nd;
-    }
-  }
+  const int nd = merge_reduced_dims(x, reduced, dims, red);
   if (n == 0) {
     std::memset(po, 0, out.nbytes());
     return;
