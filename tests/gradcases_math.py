@@ -11,23 +11,8 @@ import math
 import numpy as np
 
 import fasttape as tf
-from gradcheck_common import _axis, _sample, case
+from gradcheck_common import REDUCE_VARIANTS, _axis, _sample, case
 
-# (shape, axis, keepdims): scalar to rank 3, None / int / negative / list.
-REDUCE_VARIANTS = [
-    ((), None, False),
-    ((3,), None, False),
-    ((3,), 0, True),
-    ((2, 3), None, False),
-    ((2, 3), None, True),
-    ((2, 3), 0, False),
-    ((2, 3), 1, False),
-    ((2, 3), -1, True),
-    ((2, 3), [0, 1], False),
-    ((2, 3, 2), [0, 2], False),
-    ((2, 3, 2), [-1, 0], True),
-    ((2, 3, 2), -2, False),
-]
 
 
 def _lab(s, ax, kd):

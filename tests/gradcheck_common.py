@@ -114,4 +114,22 @@ def _axis(a):
     return tuple(a) if isinstance(a, list) else a
 
 
-__all__ = ['case', '_sample', '_separated', 'make_inputs', '_np_sigmoid', '_np_sum_to', '_np_matmul', '_ranges', '_np_strided_slice', '_np_strided_slice_grad', '_axis', 'Case', 'CASES']
+# Reduction variants (shape, axis, keepdims): scalar to rank 3, None / int /
+# negative / list axes, with and without keepdims.
+REDUCE_VARIANTS = [
+    ((), None, False),
+    ((3,), None, False),
+    ((3,), 0, True),
+    ((2, 3), None, False),
+    ((2, 3), None, True),
+    ((2, 3), 0, False),
+    ((2, 3), 1, False),
+    ((2, 3), -1, True),
+    ((2, 3), [0, 1], False),
+    ((2, 3, 2), [0, 2], False),
+    ((2, 3, 2), [-1, 0], True),
+    ((2, 3, 2), -2, False),
+]
+
+
+__all__ = ['REDUCE_VARIANTS', 'case', '_sample', '_separated', 'make_inputs', '_np_sigmoid', '_np_sum_to', '_np_matmul', '_ranges', '_np_strided_slice', '_np_strided_slice_grad', '_axis', 'Case', 'CASES']

@@ -24,7 +24,7 @@ import fasttape as tf
 from fasttape import _core
 from ft_testutil import assert_close, central_diff_grad, seeded_rng, to_np
 from gradcheck_common import *  # noqa: F401,F403
-from gradcheck_common import CASES, Case, case, make_inputs  # noqa: F401
+from gradcheck_common import CASES, REDUCE_VARIANTS, Case, case, make_inputs  # noqa: F401
 
 
 KNOWN_OPS = {
@@ -122,20 +122,6 @@ for _op, _lab, _fn, _ref, _dom in UNARY:
         case(_op, f"{_lab}{_s}".replace(" ", ""), _fn, _ref, [_s], domain=_dom)
 
 # reductions
-REDUCE_VARIANTS = [
-    ((), None, False),
-    ((3,), None, False),
-    ((3,), 0, True),
-    ((2, 3), None, False),
-    ((2, 3), None, True),
-    ((2, 3), 0, False),
-    ((2, 3), 1, False),
-    ((2, 3), -1, True),
-    ((2, 3), [0, 1], False),
-    ((2, 3, 2), [0, 2], False),
-    ((2, 3, 2), [-1, 0], True),
-    ((2, 3, 2), -2, False),
-]
 for _s, _ax, _kd in REDUCE_VARIANTS:
     _lab = f"{_s}-axis={_ax}-keepdims={_kd}".replace(" ", "")
     case("reduce_sum", _lab,
