@@ -373,3 +373,11 @@ def test_persistent_tape_records_its_own_gradient_inside_its_context():
     s, c = np.sin(0.8), np.cos(0.8)
     assert_close(dy, c * 0.64 + 2 * 0.8 * s)
     assert_close(d2y, -s * 0.64 + 4 * 0.8 * c + 2 * s)
+
+
+def test_variable_shape_argument_is_checked():
+    v = tf.Variable([[1.0, 2.0]], shape=(1, 2))
+    assert v.shape == (1, 2)
+    tf.Variable([[1.0, 2.0]], shape=[None, 2])
+    with pytest.raises(ValueError, match="not compatible"):
+        tf.Variable([1.0, 2.0], shape=(3,))

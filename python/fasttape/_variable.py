@@ -32,6 +32,11 @@ class Variable:
                 t = _core.cast(t, dtype._code)
         else:
             t = _array_to_tensor(_to_array(initial_value, dtype))
+        if shape is not None:
+            want = TensorShape(shape) if not isinstance(shape, TensorShape) else shape
+            if len(want) != len(t._shape) or any(w is not None and w != d for w, d in zip(want, t._shape)):
+                raise ValueError("Variable: initial value of shape %s is not compatible with shape=%s"
+                                 % (TensorShape(t._shape), list(want)))
         self._slot = _core._VariableSlot(t)
         self._trainable = bool(trainable) if trainable is not None else True
         self._name = (name or "Variable") + ":0"
