@@ -227,9 +227,17 @@ void Buffer::destroy() {
   }
 }
 
+// Ids are unique per process. A thread takes them from the shared counter a
+// block at a time, so making a tensor costs no atomic operation.
 uint64_t next_tensor_id() {
   static std::atomic<uint64_t> counter{1};
-  return counter.fetch_add(1, std::memory_order_relaxed);
+  constexpr uint64_t kBlock = 4096;
+  static thread_local uint64_t next = 0, end = 0;
+  if (next == end) {
+    next = counter.fetch_add(kBlock, std::memory_order_relaxed);
+    end = next + kBlock;
+  }
+  return next++;
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {

@@ -46,7 +46,10 @@ class Buffer {
 
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+    // A count of 1 is ours alone: nobody else can retain concurrently, so the
+    // last owner frees without an atomic read-modify-write.
+    if (refs_.load(std::memory_order_acquire) == 1 || refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      destroy();
   }
   int use_count() const { return refs_.load(std::memory_order_acquire); }
 
