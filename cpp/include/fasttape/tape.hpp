@@ -86,14 +86,27 @@ struct JvpContext {
 // one is defined). tangents_out: one per output; leave undefined for zero.
 using JvpFn = void (*)(const JvpContext& ctx, const Tensor* tangents_in, Tensor* tangents_out);
 
+// The VJP of a one-output record on plain numbers, used by the sweep when
+// the output's gradient and every input that needs one hold a single element
+// and nothing records the sweep (no tensor is made per record). g is the
+// output's gradient, a value of `dtype`; fill gin[i] where ctx.needs[i],
+// computed in dtype's own arithmetic (float for float32, see
+// ops_detail::scalar_rule) so that it is bit-identical to the tensor VJP's
+// result. Return false to fall back to the tensor VJP (ctx.in_shapes and
+// ctx.in_dtypes are null here).
+using ScalarVjpFn = bool (*)(const VjpContext& ctx, DType dtype, double g, double* gin);
+
 // One entry of the op table. vjp == nullptr: not differentiable (never
-// recorded, gradient None). jvp: the forward-mode rule.
+// recorded, gradient None). jvp: the forward-mode rule. svjp (optional): the
+// scalar rule above.
 struct OpDef {
   const char* name;
   VjpFn vjp;
   JvpFn jvp;
   bool batchable;  // its VJP accepts a leading batch axis (all built-in ops)
+  ScalarVjpFn svjp = nullptr;
   OpDef(const char* n, VjpFn f, JvpFn j, bool batchable = true);
+  OpDef(const char* n, VjpFn f, JvpFn j, ScalarVjpFn s) : OpDef(n, f, j, true) { svjp = s; }
 };
 
 // All registered differentiable ops (the op table), in registration order.
@@ -121,8 +134,9 @@ void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
 void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs,
               int n_out, const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
               const std::shared_ptr<const void>& payload = nullptr, const uint32_t* save_when = nullptr);
+// The same with saved tensors passed by pointer (copied once, into the tape).
 void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
-                   std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
+                   std::initializer_list<const Tensor*> outputs, std::initializer_list<const Tensor*> saved,
                    std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs = {});
 
 void push(const TapePtr& t);
@@ -174,6 +188,7 @@ class Tape {
   struct Slot {
     int32_t producer;  // record index, -1 = watched
     DType dtype;
+    bool unit;         // one element
     Shape shape;
   };
   int32_t new_slot(const Tensor& t, int32_t producer);

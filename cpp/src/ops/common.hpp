@@ -59,6 +59,37 @@ inline int64_t norm_axis(const OpName& op, int64_t axis, int r) {
 
 inline Tensor scalar0(const Tensor& like) { return Tensor::scalar(0.0, like.dtype()); }
 
+// A saved one-element tensor's value as T (false if the tensor was not kept
+// or does not hold one T).
+template <class T>
+bool saved_value(const Tensor& t, T& v) {
+  if (!t.defined() || t.numel() != 1 || t.dtype() != dtype_of<T>::value) return false;
+  v = *t.data<T>();
+  return true;
+}
+
+// Runs a scalar VJP rule (a ScalarVjpFn, tape.hpp) of an op with at most
+// two inputs in the dtype's own arithmetic: rule(ctx, T g, T* gi) -> bool
+// with T = float for float32 and double for float64, so every step rounds
+// as the tensor kernels' do. (Computing in double and rounding each step to
+// float would be exact for + - * / too, but GCC 12's SLP vectoriser was seen
+// to drop such double -> float -> double round trips at -O3.)
+template <class Rule>
+bool scalar_rule(const VjpContext& c, DType dt, double g, double* gin, Rule rule) {
+  auto run = [&](auto zero) -> bool {
+    using T = decltype(zero);
+    T gi[2] = {zero, zero};
+    if (!rule(c, static_cast<T>(g), gi)) return false;
+    gin[0] = gi[0];
+    gin[1] = gi[1];
+    return true;
+  };
+  if (c.n_inputs > 2) return false;
+  if (dt == DType::Float32) return run(0.0f);
+  if (dt == DType::Float64) return run(0.0);
+  return false;
+}
+
 }  // namespace ops_detail
 }  // namespace fasttape
 

@@ -45,7 +45,13 @@ static void add_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   const Tensor& out = *c.outputs[0];
   to[0] = t[0].defined() && t[1].defined() ? add(t[0], t[1]) : fit(t[0].defined() ? t[0] : t[1], out);
 }
-static const OpDef kAdd("add", add_vjp, add_jvp);
+static bool add_svjp(const VjpContext& c, DType dt, double g, double* gin) {
+  return scalar_rule(c, dt, g, gin, [](const VjpContext&, auto g, auto* gi) {
+    gi[0] = gi[1] = g;
+    return true;
+  });
+}
+static const OpDef kAdd("add", add_vjp, add_jvp, add_svjp);
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Add, {"add", "AddV2"}, a, b);
   if (tape::any_active()) tape::record(&kAdd, {&a, &b}, {&out}, {});
@@ -62,7 +68,14 @@ static void sub_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   to[0] = t[0].defined() && t[1].defined() ? subtract(t[0], t[1])
                                            : (t[0].defined() ? fit(t[0], out) : fit(negative(t[1]), out));
 }
-static const OpDef kSub("subtract", sub_vjp, sub_jvp);
+static bool sub_svjp(const VjpContext& c, DType dt, double g, double* gin) {
+  return scalar_rule(c, dt, g, gin, [](const VjpContext&, auto g, auto* gi) {
+    gi[0] = g;
+    gi[1] = -g;
+    return true;
+  });
+}
+static const OpDef kSub("subtract", sub_vjp, sub_jvp, sub_svjp);
 Tensor subtract(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Sub, {"subtract", "Sub"}, a, b);
   if (tape::any_active()) tape::record(&kSub, {&a, &b}, {&out}, {});
@@ -80,11 +93,21 @@ static void mul_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   Tensor r = tadd(t[0].defined() ? multiply(t[0], b) : Tensor(), t[1].defined() ? multiply(a, t[1]) : Tensor());
   to[0] = fit(r, *c.outputs[0]);
 }
-static const OpDef kMul("multiply", mul_vjp, mul_jvp);
+static bool mul_svjp(const VjpContext& c, DType dt, double g, double* gin) {
+  return scalar_rule(c, dt, g, gin, [](const VjpContext& c, auto g, auto* gi) {
+    decltype(g) a = 0, b = 0;
+    if (c.needs[0] && !saved_value(c.saved[1], b)) return false;
+    if (c.needs[1] && !saved_value(c.saved[0], a)) return false;
+    gi[0] = g * b;
+    gi[1] = a * g;
+    return true;
+  });
+}
+static const OpDef kMul("multiply", mul_vjp, mul_jvp, mul_svjp);
 Tensor multiply(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Mul, {"multiply", "Mul"}, a, b);
   // b is read only for a's gradient, a only for b's.
-  if (tape::any_active()) tape::record_masked(&kMul, {&a, &b}, {&out}, {a, b}, {0b10, 0b01});
+  if (tape::any_active()) tape::record_masked(&kMul, {&a, &b}, {&out}, {&a, &b}, {0b10, 0b01});
   return out;
 }
 
@@ -100,7 +123,19 @@ static void div_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
                   t[1].defined() ? negative(multiply(t[1], divide(out, b))) : Tensor());
   to[0] = fit(r, out);
 }
-static const OpDef kDiv("divide", div_vjp, div_jvp);
+static bool div_svjp(const VjpContext& c, DType dt, double g, double* gin) {
+  return scalar_rule(c, dt, g, gin, [](const VjpContext& c, auto g, auto* gi) {
+    using T = decltype(g);
+    T a = 0, b = 0;
+    if (!saved_value(c.saved[1], b) || (c.needs[1] && !saved_value(c.saved[0], a))) return false;
+    gi[0] = g / b;
+    const T t = -a / b;  // the tensor VJP's steps: g * ((-a / b) / b)
+    const T u = t / b;
+    gi[1] = g * u;
+    return true;
+  });
+}
+static const OpDef kDiv("divide", div_vjp, div_jvp, div_svjp);
 Tensor divide(const Tensor& a0, const Tensor& b0) {
   const OpName op{"divide", "RealDiv"};
   check_not_bool(op, a0);
@@ -109,7 +144,7 @@ Tensor divide(const Tensor& a0, const Tensor& b0) {
   Tensor a = is_floating(a0.dtype()) ? a0 : cast(a0, DType::Float64);
   Tensor b = is_floating(b0.dtype()) ? b0 : cast(b0, DType::Float64);
   Tensor out = arith_forward(BinOp::Div, op, a, b);
-  if (tape::any_active()) tape::record_masked(&kDiv, {&a, &b}, {&out}, {a, b}, {0b10, 0});
+  if (tape::any_active()) tape::record_masked(&kDiv, {&a, &b}, {&out}, {&a, &b}, {0b10, 0});
   return out;
 }
 
@@ -155,7 +190,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   } else {
     out = arith_forward(BinOp::Pow, op, a, b);
   }
-  if (tape::any_active()) tape::record_masked(&kPow, {&a, &b}, {&out}, {a, b, out}, {0, 0b01, 0b10});
+  if (tape::any_active()) tape::record_masked(&kPow, {&a, &b}, {&out}, {&a, &b, &out}, {0, 0b01, 0b10});
   return out;
 }
 
@@ -255,13 +290,24 @@ Tensor logical_not(const Tensor& a) {
 }
 
 // ---------------------------------------------------------------- unary ops
-// Shorthand for a unary op entry: NAME, TF name, kernel, dtype check,
-// what it saves (x = input, y = output) and its VJP body.
 // Shorthand for a unary op entry: function, TF name, kernel, dtype check,
 // what it saves (x = input, y = output), the VJP's input gradient in terms of
 // g and the saved s, and the JVP's output tangent in terms of the tangent t,
-// the input x and the output y.
-#define FT_UNARY(FN, TF, KIND, CHECK, SAVE, VJP_BODY, JVP_BODY)                  \
+// the input x and the output y. SCALAR: the scalar rule's input gradient in
+// terms of g, the saved s and the dtype dt (doubles, see ScalarVjpFn), or
+// FT_NO_SCALAR.
+#define FT_NO_SCALAR nullptr
+#define FT_SCALAR(EXPR)                                                                      \
+  [](const VjpContext& ctx, DType dtype, double g0, double* gin) -> bool {                  \
+    return scalar_rule(ctx, dtype, g0, gin, [](const VjpContext& c, auto g, auto* gi) {     \
+      using T = decltype(g);                                                                 \
+      T s;                                                                                   \
+      if (!saved_value(c.saved[0], s)) return false;                                         \
+      gi[0] = (EXPR);                                                                        \
+      return true;                                                                           \
+    });                                                                                      \
+  }
+#define FT_UNARY(FN, TF, KIND, CHECK, SAVE, VJP_BODY, JVP_BODY, SCALAR)          \
   static void FN##_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {      \
     if (!c.needs[0]) return;                                                    \
     const Tensor& s = c.saved[0];                                               \
@@ -274,7 +320,7 @@ Tensor logical_not(const Tensor& a) {
     (void)y;                                                                    \
     to[0] = (JVP_BODY);                                                         \
   }                                                                             \
-  static const OpDef k_##FN(#FN, FN##_vjp, FN##_jvp);                           \
+  static const OpDef k_##FN(#FN, FN##_vjp, FN##_jvp, SCALAR);                   \
   Tensor FN(const Tensor& x) {                                                  \
     CHECK({#FN, TF}, x);                                                        \
     Tensor y = unary_forward(UnOp::KIND, x);                                    \
@@ -287,7 +333,13 @@ static void negative_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = negative(g[0]);
 }
 static void negative_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = negative(t[0]); }
-static const OpDef kNeg("negative", negative_vjp, negative_jvp);
+static bool negative_svjp(const VjpContext& c, DType dt, double g, double* gin) {
+  return scalar_rule(c, dt, g, gin, [](const VjpContext&, auto g, auto* gi) {
+    gi[0] = -g;
+    return true;
+  });
+}
+static const OpDef kNeg("negative", negative_vjp, negative_jvp, negative_svjp);
 Tensor negative(const Tensor& x) {
   check_not_bool({"negative", "Neg"}, x);
   Tensor y = unary_forward(UnOp::Neg, x);
@@ -335,17 +387,23 @@ Tensor relu_grad(const Tensor& g, const Tensor& y) {
 }
 static Tensor relu_mask(const Tensor& y, const Tensor& g) { return relu_grad(g, y); }
 
-FT_UNARY(square, "Square", Square, check_not_bool, x, multiply(g[0], two_x(s)), multiply(t, two_x(x)))
-FT_UNARY(sqrt, "Sqrt", Sqrt, check_float, y, half_over(g[0], s), half_over(t, y))
-FT_UNARY(exp, "Exp", Exp, check_float, y, multiply(g[0], s), multiply(t, y))
-FT_UNARY(log, "Log", Log, check_float, x, divide(g[0], s), divide(t, x))
-FT_UNARY(sin, "Sin", Sin, check_float, x, multiply(g[0], cos(s)), multiply(t, cos(x)))
-FT_UNARY(cos, "Cos", Cos, check_float, x, negative(multiply(g[0], sin(s))), negative(multiply(t, sin(x))))
-FT_UNARY(tanh, "Tanh", Tanh, check_float, y, multiply(g[0], 1.0 - multiply(s, s)), multiply(t, 1.0 - multiply(y, y)))
+FT_UNARY(square, "Square", Square, check_not_bool, x, multiply(g[0], two_x(s)), multiply(t, two_x(x)),
+         FT_SCALAR(g * T(T(2) * s)))
+FT_UNARY(sqrt, "Sqrt", Sqrt, check_float, y, half_over(g[0], s), half_over(t, y),
+         FT_SCALAR(T(g * T(0.5)) / s))
+FT_UNARY(exp, "Exp", Exp, check_float, y, multiply(g[0], s), multiply(t, y), FT_SCALAR(g * s))
+FT_UNARY(log, "Log", Log, check_float, x, divide(g[0], s), divide(t, x), FT_SCALAR(g / s))
+FT_UNARY(sin, "Sin", Sin, check_float, x, multiply(g[0], cos(s)), multiply(t, cos(x)), FT_NO_SCALAR)
+FT_UNARY(cos, "Cos", Cos, check_float, x, negative(multiply(g[0], sin(s))), negative(multiply(t, sin(x))),
+         FT_NO_SCALAR)
+FT_UNARY(tanh, "Tanh", Tanh, check_float, y, multiply(g[0], 1.0 - multiply(s, s)), multiply(t, 1.0 - multiply(y, y)),
+         FT_NO_SCALAR)
 FT_UNARY(sigmoid, "Sigmoid", Sigmoid, check_float, y, multiply(g[0], multiply(s, 1.0 - s)),
-         multiply(t, multiply(y, 1.0 - y)))
-FT_UNARY(relu, "Relu", Relu, check_not_bool, y, relu_mask(s, g[0]), relu_mask(y, t))
-FT_UNARY(abs, "Abs", Abs, check_not_bool, x, multiply(g[0], sign(s)), multiply(t, sign(x)))
+         multiply(t, multiply(y, 1.0 - y)), FT_NO_SCALAR)
+FT_UNARY(relu, "Relu", Relu, check_not_bool, y, relu_mask(s, g[0]), relu_mask(y, t),
+         FT_SCALAR(s > T(0) ? g : T(0)))
+FT_UNARY(abs, "Abs", Abs, check_not_bool, x, multiply(g[0], sign(s)), multiply(t, sign(x)),
+         FT_SCALAR(g * static_cast<T>((T(0) < s) - (s < T(0)))))
 
 // ---- math group (TensorFlow's math_grad.py formulas)
 // d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
@@ -356,13 +414,15 @@ static Tensor erf_d(const Tensor& g, const Tensor& x) {
 static Tensor rsqrt_d(const Tensor& g, const Tensor& y) {
   return multiply(g, multiply(multiply(y, square(y)), Tensor::scalar(-0.5, y.dtype())));
 }
-FT_UNARY(log1p, "Log1p", Log1p, check_float, x, divide(g[0], 1.0 + s), divide(t, 1.0 + x))
-FT_UNARY(expm1, "Expm1", Expm1, check_float, x, multiply(g[0], exp(s)), multiply(t, exp(x)))
-FT_UNARY(rsqrt, "Rsqrt", Rsqrt, check_float, y, rsqrt_d(g[0], s), rsqrt_d(t, y))
+FT_UNARY(log1p, "Log1p", Log1p, check_float, x, divide(g[0], 1.0 + s), divide(t, 1.0 + x), FT_NO_SCALAR)
+FT_UNARY(expm1, "Expm1", Expm1, check_float, x, multiply(g[0], exp(s)), multiply(t, exp(x)), FT_NO_SCALAR)
+FT_UNARY(rsqrt, "Rsqrt", Rsqrt, check_float, y, rsqrt_d(g[0], s), rsqrt_d(t, y), FT_NO_SCALAR)
 FT_UNARY(reciprocal, "Reciprocal", Reciprocal, check_float, y, negative(multiply(g[0], square(s))),
-         negative(multiply(t, square(y))))
-FT_UNARY(erf, "Erf", Erf, check_float, x, erf_d(g[0], s), erf_d(t, x))
+         negative(multiply(t, square(y))), FT_SCALAR(-T(g * T(s * s))))
+FT_UNARY(erf, "Erf", Erf, check_float, x, erf_d(g[0], s), erf_d(t, x), FT_NO_SCALAR)
 #undef FT_UNARY
+#undef FT_SCALAR
+#undef FT_NO_SCALAR
 
 // floor / round: piecewise constant, so zero gradient (not None), as in
 // TensorFlow. They save nothing.

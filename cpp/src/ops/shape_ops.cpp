@@ -364,7 +364,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   Tensor out = Tensor::empty(Shape(od), a.dtype());
   kernels::matmul(a, b, ta, tb, out);
   if (tape::any_active())
-    tape::record_masked(&kMatmul, {&a, &b}, {&out}, {a, b}, {0b10, 0b01}, {ta ? 1 : 0, tb ? 1 : 0});
+    tape::record_masked(&kMatmul, {&a, &b}, {&out}, {&a, &b}, {0b10, 0b01}, {ta ? 1 : 0, tb ? 1 : 0});
   return out;
 }
 

@@ -125,7 +125,7 @@ Tape::~Tape() {
 
 int32_t Tape::new_slot(const Tensor& t, int32_t producer) {
   int32_t s = static_cast<int32_t>(slots_.size());
-  slots_.push_back(Slot{producer, t.dtype(), t.shape()});
+  slots_.push_back(Slot{producer, t.dtype(), t.numel() == 1, t.shape()});
   add_tag(t.impl(), uid_, s, /*fresh=*/producer >= 0);
   return s;
 }
@@ -195,9 +195,17 @@ bool is_tracked(const Tensor& t) {
   return false;
 }
 
-void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
-              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
-              const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
+namespace {
+// The saved tensors of a record, given as an array or as an array of pointers.
+struct SavedArgs {
+  const Tensor* arr;
+  const Tensor* const* ptrs;
+  const Tensor& operator[](int i) const { return arr ? arr[i] : *ptrs[i]; }
+};
+
+void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
+                 SavedArgs saved, int n_saved, const int64_t* attrs, int n_attrs,
+                 const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
   if (!op->vjp) return;
   // Iterate by index: the stack is not modified while recording.
   for (size_t k = 0; k < t_stack.size(); ++k) {
@@ -272,12 +280,22 @@ void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tens
   }
 }
 
+}  // namespace
+
+void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
+              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
+              const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
+  record_impl(op, inputs, n_in, outputs, n_out, SavedArgs{saved, nullptr}, n_saved, attrs, n_attrs, payload,
+              save_when);
+}
+
 void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
-                   std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
+                   std::initializer_list<const Tensor*> outputs, std::initializer_list<const Tensor*> saved,
                    std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs) {
-  record_n(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(), static_cast<int>(outputs.size()),
-           saved.begin(), static_cast<int>(saved.size()), attrs.begin(), static_cast<int>(attrs.size()), nullptr,
-           save_when.begin());
+  static const std::shared_ptr<const void> kNoPayload;
+  record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
+              static_cast<int>(outputs.size()), SavedArgs{nullptr, saved.begin()}, static_cast<int>(saved.size()),
+              attrs.begin(), static_cast<int>(attrs.size()), kNoPayload, save_when.begin());
 }
 
 void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
@@ -298,6 +316,12 @@ Shape batched(const Shape& s, int batch, int64_t b) {
   return Shape(d);
 }
 }  // namespace
+
+// a + b for one-element gradients, in the dtype's own arithmetic (a and b
+// are values of that dtype), as the tensor add would compute it.
+static double add_in(DType dt, double a, double b) {
+  return dt == DType::Float32 ? double(float(a) + float(b)) : a + b;
+}
 
 static void accumulate(Tensor& acc, const Tensor& g, const Shape& want, DType dtype, const char* op) {
   if (g.shape() != want || g.dtype() != dtype)
@@ -389,12 +413,32 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
     bool may_grow = false;
     if (persistent_)
       for (const TapePtr& tp : t_stack) may_grow |= tp.get() == this;
+    // Nothing can record the sweep (no tape that still records, no forward
+    // accumulator): one-element gradients may then be carried as plain
+    // numbers (sg, held where sheld) through records whose op has a scalar
+    // rule, and become tensors only where a tensor VJP or the caller needs
+    // them.
+    bool quiet = batch == 0 && a_stack.empty();
+    for (const TapePtr& tp : t_stack) quiet &= tp->released_;
+    std::vector<double> sg;
+    std::vector<char> sheld;
+    if (quiet) {
+      sg.resize(nslot);
+      sheld.assign(nslot, 0);
+    }
+    auto materialize = [&](int32_t s) {
+      if (quiet && sheld[s]) {
+        grads[s] = Tensor::full(slots_[s].shape, sg[s], slots_[s].dtype);
+        sheld[s] = 0;
+      }
+    };
     std::vector<Tensor> gout, gin, saved_copy;
     std::vector<Shape> in_shapes;
     std::vector<DType> in_dtypes;
     std::vector<int64_t> attrs_copy;
     std::vector<char> needs_buf;
     Shape want_tmp;
+    constexpr uint32_t kScalarMaxIn = 8;
     for (size_t r = nrec; r-- > 0;) {
       const Record rec = records_[r];  // copy: a persistent tape may grow while we sweep
       bool any_need = false, any_grad = false;
@@ -405,12 +449,56 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       if (!any_need) continue;
       for (uint32_t i = 0; i < rec.n_out; ++i) {
         int32_t s = refs_[rec.out_off + i];
-        any_grad |= s >= 0 && grads[s].defined();
+        any_grad |= s >= 0 && (grads[s].defined() || (quiet && sheld[s]));
       }
       if (!any_grad) continue;
+      if (quiet && rec.op->svjp && rec.n_out == 1 && rec.n_in <= kScalarMaxIn && rec.payload < 0) {
+        // The scalar path: every slot involved holds one element.
+        const int32_t so = refs_[rec.out_off];
+        bool ok = slots_[so].unit;
+        bool needs_s[kScalarMaxIn];
+        for (uint32_t i = 0; i < rec.n_in && ok; ++i) {
+          int32_t s = refs_[rec.in_off + i];
+          needs_s[i] = s >= 0 && dep[s];
+          ok = !needs_s[i] || slots_[s].unit;
+        }
+        double gs_in[kScalarMaxIn];
+        if (ok) {
+          const DType dt = slots_[so].dtype;
+          const double g = sheld[so] ? sg[so] : grads[so].item();
+          VjpContext sctx{rec.op, saved_.data() + rec.saved_off, static_cast<int>(rec.n_saved),
+                          attrs_.data() + rec.attr_off, static_cast<int>(rec.n_attrs), static_cast<int>(rec.n_in),
+                          needs_s, nullptr, nullptr, 0, 0, nullptr};
+          ok = rec.op->svjp(sctx, dt, g, gs_in);
+        }
+        if (ok) {
+          if (!keep[so]) {
+            sheld[so] = 0;
+            grads[so] = Tensor();
+          }
+          if (!persistent_)
+            for (uint32_t j = 0; j < rec.n_saved; ++j) saved_[rec.saved_off + j] = Tensor();
+          for (uint32_t i = 0; i < rec.n_in; ++i) {
+            if (!needs_s[i]) continue;
+            const int32_t s = refs_[rec.in_off + i];
+            const DType dt = slots_[s].dtype;
+            double v = gs_in[i];
+            if (sheld[s]) {
+              v = add_in(dt, sg[s], v);
+            } else if (grads[s].defined()) {
+              v = add_in(dt, grads[s].item(), v);
+              grads[s] = Tensor();
+            }
+            sg[s] = v;
+            sheld[s] = 1;
+          }
+          continue;
+        }
+      }
       gout.assign(rec.n_out, Tensor());
       for (uint32_t i = 0; i < rec.n_out; ++i) {
         int32_t s = refs_[rec.out_off + i];
+        if (s >= 0) materialize(s);
         if (s >= 0 && grads[s].defined()) gout[i] = grads[s];
         else if (s >= 0) gout[i] = Tensor::zeros(batched(slots_[s].shape, batch, bsize), slots_[s].dtype);
       }
@@ -465,10 +553,15 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
       for (uint32_t i = 0; i < rec.n_in; ++i) {
         if (!needs[i] || !gin[i].defined()) continue;
         int32_t s = refs_[rec.in_off + i];
+        materialize(s);
         const Shape& want = batch ? (want_tmp = batched(slots_[s].shape, batch, bsize)) : slots_[s].shape;
         accumulate(grads[s], gin[i], want, slots_[s].dtype, rec.op->name);
       }
       gin.clear();
+    }
+    for (const Tensor& src : sources) {
+      int32_t k = src.defined() ? src.impl()->slot_on(uid_) : -1;
+      if (k >= 0 && static_cast<size_t>(k) < nslot) materialize(k);
     }
   }
   std::vector<Tensor> result;
