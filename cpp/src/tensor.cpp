@@ -241,12 +241,15 @@ uint64_t next_tensor_id() {
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
+  const int64_t n = shape.numel();
+  BufferRef buf(Buffer::allocate(static_cast<size_t>(n) * dtype_size(dtype)));
   auto impl = new_impl();
-  impl->shape = shape;
-  impl->numel = shape.numel();
-  impl->dtype = dtype;
-  impl->buffer = BufferRef(Buffer::allocate(static_cast<size_t>(impl->numel) * dtype_size(dtype)));
-  impl->id = next_tensor_id();
+  TensorImpl& t = *impl;
+  if (shape.size()) t.shape = shape;
+  t.numel = n;
+  t.dtype = dtype;
+  t.buffer = std::move(buf);
+  t.id = next_tensor_id();
   return Tensor(std::move(impl));
 }
 

@@ -185,12 +185,16 @@ class Tape {
     uint32_t in_off, n_in, out_off, n_out, saved_off, n_saved, attr_off, n_attrs;
     int32_t payload;  // index into payloads_, -1 = none
   };
+  // 12 bytes a slot: the dims of its shape live in dims_ (a scalar has none),
+  // which keeps the tape's memory traffic per recorded op small.
   struct Slot {
-    int32_t producer;  // record index, -1 = watched
+    int32_t producer;   // record index, -1 = watched
+    uint32_t dims_off;  // offset of its dims in dims_
+    uint16_t ndim;
     DType dtype;
-    bool unit;         // one element
-    Shape shape;
+    bool unit;          // one element
   };
+  Shape slot_shape(int32_t s) const { return Shape(dims_.data() + slots_[s].dims_off, slots_[s].ndim); }
   int32_t new_slot(const Tensor& t, int32_t producer);
   std::vector<Record> records_;
   std::vector<int32_t> refs_;   // input and output slots of all records
@@ -198,6 +202,7 @@ class Tape {
   std::vector<int64_t> attrs_;  // integer attributes of all records
   std::vector<std::shared_ptr<const void>> payloads_;  // per-record objects (custom gradients)
   std::vector<Slot> slots_;
+  std::vector<int64_t> dims_;  // the slots' shapes
   bool released_ = false;  // a non-persistent tape after its gradient call
 
  private:

@@ -23,7 +23,33 @@ Tensor binary_forward(BinOp k, const OpName& op, const Tensor& a, const Tensor& 
   return out;
 }
 
+template <class T>
+T scalar_arith(BinOp k, T x, T y) {
+  switch (k) {
+    case BinOp::Add: return x + y;
+    case BinOp::Sub: return x - y;
+    case BinOp::Mul: return x * y;
+    default: return x / y;
+  }
+}
+
 Tensor arith_forward(BinOp k, const OpName& op, const Tensor& a, const Tensor& b) {
+  // Two 0-d floats under + - * / (scalar code's per-op path): computed here,
+  // without the kernels' broadcasting dispatch. Same IEEE operation, same value.
+  const TensorImpl &ia = *a.impl(), &ib = *b.impl();
+  if (ia.shape.size() == 0 && ib.shape.size() == 0 && ia.dtype == ib.dtype &&
+      (k == BinOp::Add || k == BinOp::Sub || k == BinOp::Mul || k == BinOp::Div)) {
+    if (ia.dtype == DType::Float32) {
+      Tensor out = Tensor::empty(Shape(), DType::Float32);
+      *out.mutable_data<float>() = scalar_arith(k, *a.data<float>(), *b.data<float>());
+      return out;
+    }
+    if (ia.dtype == DType::Float64) {
+      Tensor out = Tensor::empty(Shape(), DType::Float64);
+      *out.mutable_data<double>() = scalar_arith(k, *a.data<double>(), *b.data<double>());
+      return out;
+    }
+  }
   check_not_bool(op, a);
   return binary_forward(k, op, a, b);
 }

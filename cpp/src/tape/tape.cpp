@@ -39,11 +39,17 @@ thread_local int t_active = 0;  // tapes + accumulators: a plain int for the hot
 
 void update_active() { t_active = static_cast<int>(t_stack.size() + a_stack.size()); }
 
-void add_tag(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh) {
+void add_tag_slow(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh);
+
+inline void add_tag(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh) {
   if (impl->tag0.tape_uid == 0) {
     impl->tag0 = {uid, slot};
     return;
   }
+  add_tag_slow(impl, uid, slot, fresh);
+}
+
+void add_tag_slow(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh) {
   if (!fresh) {
     // An old tensor (a watched one): prune tags of tapes that no longer exist
     // before growing, so a Variable's value watched by one tape per training
@@ -77,6 +83,7 @@ struct TapeStorage {
   std::vector<Tensor> saved;
   std::vector<int64_t> attrs;
   std::vector<Tape::Slot> slots;
+  std::vector<int64_t> dims;
 };
 thread_local bool t_spare_gone = false;  // trivially destructible: valid at thread exit
 struct SpareStorage {
@@ -99,6 +106,7 @@ Tape::Tape(bool persistent) : uid_(g_next_uid.fetch_add(1)), persistent_(persist
       saved_ = std::move(st.saved);
       attrs_ = std::move(st.attrs);
       slots_ = std::move(st.slots);
+      dims_ = std::move(st.dims);
       items.pop_back();
     }
   }
@@ -119,16 +127,31 @@ Tape::~Tape() {
   refs_.clear();
   attrs_.clear();
   slots_.clear();
+  dims_.clear();
   items.push_back(TapeStorage{std::move(records_), std::move(refs_), std::move(saved_), std::move(attrs_),
-                              std::move(slots_)});
+                              std::move(slots_), std::move(dims_)});
 }
 
-int32_t Tape::new_slot(const Tensor& t, int32_t producer) {
-  int32_t s = static_cast<int32_t>(slots_.size());
-  slots_.push_back(Slot{producer, t.dtype(), t.numel() == 1, t.shape()});
-  add_tag(t.impl(), uid_, s, /*fresh=*/producer >= 0);
+namespace {
+[[noreturn]] void rank_too_big(int r) {
+  throw InvalidArgument("a tensor of rank " + std::to_string(r) + " cannot be recorded (at most 65535)");
+}
+
+// Tape::new_slot's body, inlined into the recorder.
+__attribute__((always_inline)) inline int32_t push_slot(Tape& tp, const Tensor& t, int32_t producer) {
+  const int32_t s = static_cast<int32_t>(tp.slots_.size());
+  const TensorImpl* impl = t.impl();
+  const int r = impl->shape.size();
+  if (r > 0xFFFF) rank_too_big(r);
+  tp.slots_.push_back(Tape::Slot{producer, static_cast<uint32_t>(tp.dims_.size()), static_cast<uint16_t>(r),
+                                 impl->dtype, impl->numel == 1});
+  if (r) tp.dims_.insert(tp.dims_.end(), impl->shape.begin(), impl->shape.end());
+  add_tag(t.impl(), tp.uid(), s, /*fresh=*/producer >= 0);
   return s;
 }
+}  // namespace
+
+int32_t Tape::new_slot(const Tensor& t, int32_t producer) { return push_slot(*this, t, producer); }
 
 void Tape::watch(const Tensor& t) {
   if (released_ || !t.defined() || !is_floating(t.dtype())) return;
@@ -145,6 +168,7 @@ void Tape::clear() {
   attrs_.clear();
   payloads_.clear();
   slots_.clear();
+  dims_.clear();
   // Tensors still carry tags for this uid; give the tape a new identity so
   // they no longer match.
   std::lock_guard<std::mutex> lk(g_live_mu);
@@ -207,29 +231,38 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
                  SavedArgs saved, int n_saved, const int64_t* attrs, int n_attrs,
                  const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
   if (!op->vjp) return;
+  // Each input's slot on the tape at hand, looked up once.
+  int32_t in_slot_small[8];
+  std::vector<int32_t> in_slot_big;
+  int32_t* in_slot = in_slot_small;
+  if (n_in > 8) {
+    in_slot_big.resize(static_cast<size_t>(n_in));
+    in_slot = in_slot_big.data();
+  }
   // Iterate by index: the stack is not modified while recording.
   for (size_t k = 0; k < t_stack.size(); ++k) {
     Tape& t = *t_stack[k];
     if (t.released_) continue;
     const uint64_t uid = t.uid();
+    uint32_t tracked_mask = 0;
     bool tracked = false;
-    for (int i = 0; i < n_in && !tracked; ++i) tracked = inputs[i]->impl()->slot_on(uid) >= 0;
+    for (int i = 0; i < n_in; ++i) {
+      const int32_t s = inputs[i]->impl()->slot_on(uid);
+      in_slot[i] = s;
+      tracked |= s >= 0;
+      if (s >= 0 && i < 32) tracked_mask |= uint32_t(1) << i;
+    }
     if (!tracked) continue;
     const int32_t rec = static_cast<int32_t>(t.records_.size());
     Tape::Record r;
     r.op = op;
     r.in_off = static_cast<uint32_t>(t.refs_.size());
     r.n_in = static_cast<uint32_t>(n_in);
-    uint32_t tracked_mask = 0;
-    for (int i = 0; i < n_in; ++i) {
-      int32_t s = inputs[i]->impl()->slot_on(uid);
-      if (s >= 0 && i < 32) tracked_mask |= uint32_t(1) << i;
-      t.refs_.push_back(s);
-    }
+    for (int i = 0; i < n_in; ++i) t.refs_.push_back(in_slot[i]);
     r.out_off = static_cast<uint32_t>(t.refs_.size());
     r.n_out = static_cast<uint32_t>(n_out);
     for (int i = 0; i < n_out; ++i)
-      t.refs_.push_back(is_floating(outputs[i]->dtype()) ? t.new_slot(*outputs[i], rec) : -1);
+      t.refs_.push_back(is_floating(outputs[i]->dtype()) ? push_slot(t, *outputs[i], rec) : -1);
     r.saved_off = static_cast<uint32_t>(t.saved_.size());
     r.n_saved = static_cast<uint32_t>(n_saved);
     for (int i = 0; i < n_saved; ++i) {
@@ -238,7 +271,7 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
     }
     r.attr_off = static_cast<uint32_t>(t.attrs_.size());
     r.n_attrs = static_cast<uint32_t>(n_attrs);
-    t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
+    if (n_attrs) t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
     r.payload = -1;
     if (payload) {
       r.payload = static_cast<int32_t>(t.payloads_.size());
@@ -428,7 +461,7 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
     }
     auto materialize = [&](int32_t s) {
       if (quiet && sheld[s]) {
-        grads[s] = Tensor::full(slots_[s].shape, sg[s], slots_[s].dtype);
+        grads[s] = Tensor::full(slot_shape(s), sg[s], slots_[s].dtype);
         sheld[s] = 0;
       }
     };
@@ -500,7 +533,7 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         int32_t s = refs_[rec.out_off + i];
         if (s >= 0) materialize(s);
         if (s >= 0 && grads[s].defined()) gout[i] = grads[s];
-        else if (s >= 0) gout[i] = Tensor::zeros(batched(slots_[s].shape, batch, bsize), slots_[s].dtype);
+        else if (s >= 0) gout[i] = Tensor::zeros(batched(slot_shape(s), batch, bsize), slots_[s].dtype);
       }
       needs_buf.resize(rec.n_in);
       bool* needs = reinterpret_cast<bool*>(needs_buf.data());
@@ -512,7 +545,7 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         int32_t s = refs_[rec.in_off + i];
         needs[i] = s >= 0 && dep[s];
         if (needs[i]) {
-          in_shapes[i] = slots_[s].shape;
+          in_shapes[i] = slot_shape(s);
           in_dtypes[i] = slots_[s].dtype;
         }
       }
@@ -554,8 +587,8 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
         if (!needs[i] || !gin[i].defined()) continue;
         int32_t s = refs_[rec.in_off + i];
         materialize(s);
-        const Shape& want = batch ? (want_tmp = batched(slots_[s].shape, batch, bsize)) : slots_[s].shape;
-        accumulate(grads[s], gin[i], want, slots_[s].dtype, rec.op->name);
+        want_tmp = batched(slot_shape(s), batch, bsize);
+        accumulate(grads[s], gin[i], want_tmp, slots_[s].dtype, rec.op->name);
       }
       gin.clear();
     }
@@ -595,12 +628,14 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets, const std
     attrs_.clear();
     payloads_.clear();
     slots_.clear();
+    dims_.clear();
     if (!keep_storage) {
       records_.shrink_to_fit();
       refs_.shrink_to_fit();
       saved_.shrink_to_fit();
       attrs_.shrink_to_fit();
       slots_.shrink_to_fit();
+      dims_.shrink_to_fit();
     }
   }
   return result;
