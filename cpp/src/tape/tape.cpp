@@ -239,9 +239,11 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
     in_slot_big.resize(static_cast<size_t>(n_in));
     in_slot = in_slot_big.data();
   }
-  // Iterate by index: the stack is not modified while recording.
-  for (size_t k = 0; k < t_stack.size(); ++k) {
-    Tape& t = *t_stack[k];
+  // Iterate by index: the stack is not modified while recording. (One
+  // access to each thread_local: every access goes through its TLS wrapper.)
+  std::vector<TapePtr>& stack = t_stack;
+  for (size_t k = 0; k < stack.size(); ++k) {
+    Tape& t = *stack[k];
     if (t.released_) continue;
     const uint64_t uid = t.uid();
     uint32_t tracked_mask = 0;
@@ -279,14 +281,15 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
     }
     t.records_.push_back(r);
   }
-  if (a_stack.empty() || !op->jvp) return;
+  std::vector<AccumulatorPtr>& accs = a_stack;
+  if (accs.empty() || !op->jvp) return;
   // Forward mode, outermost accumulator first. Each is paused while its JVP
   // rule runs, so the rule's own ops are seen only by the others; going
   // outside-in, an inner accumulator's rule (which reads this op's outputs)
   // runs when the outer ones already hold the outputs' tangents, so outer
   // accumulators differentiate inner tangents correctly.
-  for (size_t k = 0; k < a_stack.size(); ++k) {
-    AccumulatorPtr acc = a_stack[k];
+  for (size_t k = 0; k < accs.size(); ++k) {
+    AccumulatorPtr acc = accs[k];
     if (acc->paused_) continue;
     const uint64_t uid = acc->uid();
     std::vector<Tensor> tin(n_in), tout(n_out);
