@@ -118,8 +118,13 @@ using TapePtr = std::shared_ptr<Tape>;
 // ------------------------------------------------------------ recording
 namespace tape {
 
-// True if some tape is active on this thread: one thread-local load.
-bool any_active();
+namespace detail {
+// Tapes plus accumulators on this thread's stacks (maintained by push/pop).
+extern thread_local int active_count;
+}  // namespace detail
+// True if some tape is active on this thread: one thread-local load, inline
+// in every op.
+inline bool any_active() { return detail::active_count != 0; }
 
 // Appends a record on every active tape that tracks one of `inputs`. Outputs
 // with a floating dtype become tracked there. Called by ops after forward.

@@ -35,9 +35,7 @@ std::atomic<uint64_t> g_next_uid{1};
 
 thread_local std::vector<TapePtr> t_stack;
 thread_local std::vector<AccumulatorPtr> a_stack;
-thread_local int t_active = 0;  // tapes + accumulators: a plain int for the hot check
-
-void update_active() { t_active = static_cast<int>(t_stack.size() + a_stack.size()); }
+void update_active() { tape::detail::active_count = static_cast<int>(t_stack.size() + a_stack.size()); }
 
 void add_tag_slow(TensorImpl* impl, uint64_t uid, int32_t slot, bool fresh);
 
@@ -181,7 +179,9 @@ void Tape::clear() {
 // ------------------------------------------------------------ recording
 namespace tape {
 
-bool any_active() { return t_active != 0; }
+namespace detail {
+thread_local int active_count = 0;
+}  // namespace detail
 
 void push(const TapePtr& t) {
   t_stack.push_back(t);
@@ -227,9 +227,12 @@ struct SavedArgs {
   const Tensor& operator[](int i) const { return arr ? arr[i] : *ptrs[i]; }
 };
 
-void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
-                 SavedArgs saved, int n_saved, const int64_t* attrs, int n_attrs,
-                 const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
+// Inlined into its two entry points (it is the per-op path).
+__attribute__((always_inline)) inline void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in,
+                                                       const Tensor* const* outputs, int n_out, SavedArgs saved,
+                                                       int n_saved, const int64_t* attrs, int n_attrs,
+                                                       const std::shared_ptr<const void>* payload,
+                                                       const uint32_t* save_when) {
   if (!op->vjp) return;
   // Each input's slot on the tape at hand, looked up once.
   int32_t in_slot_small[8];
@@ -275,9 +278,9 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
     r.n_attrs = static_cast<uint32_t>(n_attrs);
     if (n_attrs) t.attrs_.insert(t.attrs_.end(), attrs, attrs + n_attrs);
     r.payload = -1;
-    if (payload) {
+    if (payload && *payload) {
       r.payload = static_cast<int32_t>(t.payloads_.size());
-      t.payloads_.push_back(payload);
+      t.payloads_.push_back(*payload);
     }
     t.records_.push_back(r);
   }
@@ -302,7 +305,7 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
       }
     }
     if (!any) continue;
-    JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs, payload.get()};
+    JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs, payload ? payload->get() : nullptr};
     acc->paused_ = true;
     try {
       op->jvp(ctx, tin.data(), tout.data());
@@ -321,24 +324,24 @@ void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in, const T
 void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
               const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
               const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
-  record_impl(op, inputs, n_in, outputs, n_out, SavedArgs{saved, nullptr}, n_saved, attrs, n_attrs, payload,
+  record_impl(op, inputs, n_in, outputs, n_out, SavedArgs{saved, nullptr}, n_saved, attrs, n_attrs, &payload,
               save_when);
 }
 
 void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
                    std::initializer_list<const Tensor*> outputs, std::initializer_list<const Tensor*> saved,
                    std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs) {
-  static const std::shared_ptr<const void> kNoPayload;
   record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
               static_cast<int>(outputs.size()), SavedArgs{nullptr, saved.begin()}, static_cast<int>(saved.size()),
-              attrs.begin(), static_cast<int>(attrs.size()), kNoPayload, save_when.begin());
+              attrs.begin(), static_cast<int>(attrs.size()), nullptr, save_when.begin());
 }
 
 void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
             std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
             std::initializer_list<int64_t> attrs) {
-  record_n(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(), static_cast<int>(outputs.size()),
-           saved.begin(), static_cast<int>(saved.size()), attrs.begin(), static_cast<int>(attrs.size()));
+  record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
+              static_cast<int>(outputs.size()), SavedArgs{saved.begin(), nullptr}, static_cast<int>(saved.size()),
+              attrs.begin(), static_cast<int>(attrs.size()), nullptr, nullptr);
 }
 
 }  // namespace tape
