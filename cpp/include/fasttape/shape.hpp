@@ -80,7 +80,7 @@ class Shape {
     }
     o.size_ = 0;
   }
-  int64_t inline_[kInline] = {0, 0, 0, 0, 0, 0};
+  int64_t inline_[kInline];  // only the first size_ entries are ever read
   int64_t* heap_ = nullptr;
   int size_ = 0;
 };

@@ -86,6 +86,10 @@ struct TapeTag {
 };
 
 struct TensorImpl {
+  // User-provided, so that make_shared's value-initialisation runs only the
+  // member initialisers below instead of first zero-filling the whole object.
+  TensorImpl() noexcept {}
+
   Shape shape;
   int64_t numel = 1;
   DType dtype = DType::Float32;
