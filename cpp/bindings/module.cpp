@@ -386,9 +386,4 @@ PYBIND11_MODULE(_core, m) {
   m.def("num_threads", &fasttape::num_threads);
   m.def("set_num_threads", &fasttape::set_num_threads);
   m.def("simd_isa", &fasttape::simd_isa);
-#ifdef _OPENMP
-  m.attr("openmp") = true;
-#else
-  m.attr("openmp") = false;
-#endif
 }

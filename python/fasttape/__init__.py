@@ -32,8 +32,8 @@ double = float64
 
 def show_config():
     """Prints (and returns) the build configuration: SIMD ISA and threads."""
-    text = "fasttape %s\n  SIMD kernels: %s\n  OpenMP: %s, threads: %d" % (
-        __version__, _core.simd_isa(), "yes" if _core.openmp else "no", _core.num_threads())
+    text = "fasttape %s\n  SIMD kernels: %s\n  threads: %d (intra-op pool)" % (
+        __version__, _core.simd_isa(), _core.num_threads())
     print(text)
     return text
 

@@ -1,6 +1,10 @@
 // Thread count and ISA reporting for the kernels.
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "kernels/kernels.hpp"
 #include "kernels/parallel.hpp"
@@ -9,12 +13,21 @@ namespace fasttape {
 namespace kernels {
 
 namespace {
+// OMP_NUM_THREADS when set (its first entry, as OpenMP reads a list), else
+// the CPUs this process may run on.
 int default_threads() {
-#ifdef _OPENMP
-  return omp_get_max_threads();  // honours OMP_NUM_THREADS
-#else
-  return 1;
-#endif
+  if (const char* s = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long v = std::strtol(s, &end, 10);
+    if (end != s && v > 0) return static_cast<int>(std::min<long>(v, 1024));
+  }
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc > 0 ? static_cast<int>(hc) : 1;
 }
 std::atomic<int> g_threads{0};  // 0 = not yet read
 }  // namespace

@@ -252,34 +252,59 @@ void pack_a(int MR, int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa
 }
 
 // B panel (kc x nc at B, strides rsb/csb) into NR-wide strips, zero-padded.
-template <class T>
-void pack_b(int NR, int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* bp) {
+// NR is a template parameter so that copying a full contiguous strip row is
+// a few vector moves (a memcpy of run-time length became `rep movsq`, whose
+// start-up cost dominated 128-byte copies).
+template <int NR, class T>
+void pack_b_nr(int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* bp) {
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t nr = std::min<int64_t>(NR, nc - jr);
     T* dst = bp + jr * kc;
+    if (csb == 1 && nr == NR) {
+      for (int64_t k = 0; k < kc; ++k) std::memcpy(dst + k * NR, B + k * rsb + jr, sizeof(T) * NR);
+      continue;
+    }
     for (int64_t k = 0; k < kc; ++k) {
       const T* src = B + k * rsb + jr * csb;
       T* d = dst + k * NR;
-      if (csb == 1) {
-        std::memcpy(d, src, sizeof(T) * nr);
-      } else {
-        for (int64_t j = 0; j < nr; ++j) d[j] = src[j * csb];
-      }
+      for (int64_t j = 0; j < nr; ++j) d[j] = src[j * csb];
       for (int64_t j = nr; j < NR; ++j) d[j] = T(0);
     }
   }
 }
 
 template <class T>
+void pack_b(int NR, int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* bp) {
+  switch (NR) {
+    case 32: return pack_b_nr<32>(kc, nc, B, rsb, csb, bp);
+    case 16: return pack_b_nr<16>(kc, nc, B, rsb, csb, bp);
+    default: return pack_b_nr<8>(kc, nc, B, rsb, csb, bp);
+  }
+}
+
+template <class T>
 using Ukr = void (*)(int64_t, const T*, const T*, T*, int64_t, int, int, bool);
+
+// Blocking, the same for the serial and the threaded path: KC-deep panels,
+// MC-tall blocks of A, NC-wide panels of B.
+constexpr int64_t kKC = 256, kNC = 2048;
+// The depth of K blocks for this K: at most kKC, and equal, so that K = 784
+// is cut 196 x 4 rather than 256 x 3 + 16 (a 16-deep block spends as long
+// loading and storing its C tiles as multiplying).
+inline int64_t kc_block(int64_t K) {
+  const int64_t nkb = (K + kKC - 1) / kKC;
+  return (K + nkb - 1) / nkb;
+}
+template <class T>
+constexpr int64_t mc_rows(int MR) {
+  return MR * (sizeof(T) == 4 ? 12 : 8);
+}
 
 // C[i0:i1, j0:j1] for the whole K, with this thread's packing buffers.
 template <class T>
 void gemm_block(int MR, int NR, Ukr<T> ukr, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t N, int64_t K,
                 const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C) {
-  const int64_t KC = 256;
-  const int64_t MC = MR * (sizeof(T) == 4 ? 12 : 8);
-  const int64_t NC = 2048;
+  const int64_t KC = kc_block(K), MC = mc_rows<T>(MR), NC = kNC;
   static thread_local Scratch<T> abuf, bbuf;
   T* ap = abuf.get(static_cast<size_t>(((MC + MR - 1) / MR) * MR * KC));
   T* bp = bbuf.get(static_cast<size_t>(((NC + NR - 1) / NR) * NR * KC));
@@ -304,6 +329,69 @@ void gemm_block(int MR, int NR, Ukr<T> ukr, int64_t i0, int64_t i1, int64_t j0, 
   }
 }
 
+// Threaded GEMM. One job packs all of A and all of B into buffers the
+// threads share (chunks: one operand, one KC block, a group of strips); a
+// second job computes C in tiles, each chunk one tile over the whole K. No
+// operand is packed twice, whichever way C is cut, and a tile reads only
+// shared data and writes its own part of C, so chunks run in any order on
+// any thread. Tiles are as large as the cache blocking allows (MC rows, up to
+// 512 columns), halved along their longer side until there are about four
+// per thread.
+template <class T>
+void gemm_tiled_parallel(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa,
+                         int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C) {
+  const int64_t nt = num_threads();
+  const int64_t ms = (M + MR - 1) / MR, ns = (N + NR - 1) / NR;  // strips
+  const int64_t mp = ms * MR, np = ns * NR;                          // padded sizes
+  const int64_t KC = kc_block(K), nkb = (K + KC - 1) / KC;
+  static thread_local Scratch<T> shared_a, shared_b;
+  T* ap = shared_a.get(static_cast<size_t>(mp * K));  // KC block at k offset pc: ap + pc * mp
+  T* bp = shared_b.get(static_cast<size_t>(np * K));  // likewise bp + pc * np
+  const int64_t ga = std::max<int64_t>(1, ms * nkb / (2 * nt)), gb = std::max<int64_t>(1, ns * nkb / (2 * nt));
+  const int64_t ca = (ms + ga - 1) / ga, cb = (ns + gb - 1) / gb;  // chunks per KC block
+  parallel_chunks(nkb * (ca + cb), [&](int64_t c) {
+    const int64_t pc = (c / (ca + cb)) * KC, r = c % (ca + cb), kc = std::min(KC, K - pc);
+    if (r < ca) {
+      const int64_t i0 = r * ga * MR, i1 = std::min(M, (r + 1) * ga * MR);
+      pack_a(MR, i1 - i0, kc, A + i0 * rsa + pc * csa, rsa, csa, ap + pc * mp + i0 * kc);
+    } else {
+      const int64_t j0 = (r - ca) * gb * NR, j1 = std::min(N, (r - ca + 1) * gb * NR);
+      pack_b(NR, kc, j1 - j0, B + pc * rsb + j0 * csb, rsb, csb, bp + pc * np + j0 * kc);
+    }
+  });
+  int64_t rb = std::min(mc_rows<T>(MR), mp), cw = std::min<int64_t>(16 * NR, np);
+  const int64_t want = 4 * nt;
+  while (((M + rb - 1) / rb) * ((N + cw - 1) / cw) < want && (rb > MR || cw > NR)) {
+    if ((cw >= rb && cw > NR) || rb <= MR) {
+      cw = ((cw / NR + 1) / 2) * NR;
+    } else {
+      rb = ((rb / MR + 1) / 2) * MR;
+    }
+  }
+  const int64_t tr = (M + rb - 1) / rb, tc = (N + cw - 1) / cw;
+  parallel_chunks(tr * tc, [&](int64_t c) {
+    const int64_t i0 = (c / tc) * rb, i1 = std::min(M, i0 + rb);
+    const int64_t j0 = (c % tc) * cw, j1 = std::min(N, j0 + cw);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      const T* apc = ap + pc * mp;
+      const T* bpc = bp + pc * np;
+      for (int64_t jr = j0; jr < j1; jr += NR) {
+        const int nr = static_cast<int>(std::min<int64_t>(NR, j1 - jr));
+        for (int64_t ir = i0; ir < i1; ir += MR) {
+          const int mr = static_cast<int>(std::min<int64_t>(MR, i1 - ir));
+          ukr(kc, apc + ir * kc, bpc + jr * kc, C + ir * N + jr, N, mr, nr, pc > 0);
+        }
+      }
+    }
+  });
+}
+
+// Products from this many multiply-adds use the pool (about 35 us on one
+// core). Smaller ones run on the calling thread: splitting them costs more
+// in dispatch and repacking than a second core saves.
+constexpr int64_t kGemmParallelMacs = int64_t(1) << 22;
+
 template <class T>
 void gemm_any(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
               const T* B, int64_t rsb, int64_t csb, T* C, bool allow_threads) {
@@ -312,19 +400,10 @@ void gemm_any(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const
     std::memset(C, 0, sizeof(T) * M * N);
     return;
   }
-  // Threads only for products of 32M multiply-adds and more (about 0.15 ms on
-  // one core): below that, waking a second thread was measured to cost as
-  // much as it saves, and made small training steps bimodal.
-  const bool par = allow_threads && num_threads() > 1 && M * N * K >= (int64_t(1) << 25);
-  const int64_t col_strips = (N + NR - 1) / NR, row_strips = (M + MR - 1) / MR;
-  if (par && col_strips >= 2 * num_threads()) {
-    parallel_for(col_strips, 1, [&](int64_t b, int64_t e) {
-      gemm_block<T>(MR, NR, ukr, 0, M, b * NR, std::min(N, e * NR), N, K, A, rsa, csa, B, rsb, csb, C);
-    });
-  } else if (par && row_strips >= 2) {
-    parallel_for(row_strips, 1, [&](int64_t b, int64_t e) {
-      gemm_block<T>(MR, NR, ukr, b * MR, std::min(M, e * MR), 0, N, N, K, A, rsa, csa, B, rsb, csb, C);
-    });
+  const int nt = num_threads();
+  const bool par = allow_threads && nt > 1 && M * N * K >= kGemmParallelMacs && !in_parallel_region();
+  if (par && (M > MR || N > NR)) {
+    gemm_tiled_parallel<T>(MR, NR, ukr, M, N, K, A, rsa, csa, B, rsb, csb, C);
   } else {
     gemm_block<T>(MR, NR, ukr, 0, M, 0, N, N, K, A, rsa, csa, B, rsb, csb, C);
   }

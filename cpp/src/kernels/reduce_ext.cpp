@@ -112,16 +112,14 @@ void reduce_typed(const Tensor& x, const std::vector<bool>& reduced, const Tenso
     std::memcpy(po, px, out.nbytes());
     return;
   }
-  if (nd == 1) {  // everything reduced: per-thread partials
+  if (nd == 1) {  // everything reduced: per-chunk partials
     const int nt = num_threads();
     if (n >= 4 * kParallelGrain && nt > 1) {
-      std::vector<T> part(nt, R::init());
-      parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
-#ifdef _OPENMP
-        part[omp_get_thread_num()] = reduce_row<R, T>(px + b, e - b);
-#else
-        part[0] = reduce_row<R, T>(px + b, e - b);
-#endif
+      const int64_t k = parallel_for_chunks(n, kParallelGrain);
+      std::vector<T> part(static_cast<size_t>(k), R::init());
+      parallel_chunks(k, [&](int64_t c) {
+        const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
+        part[static_cast<size_t>(c)] = reduce_row<R, T>(px + b, e - b);
       });
       T s = R::init();
       for (T v : part) s = R::f(s, v);

@@ -54,13 +54,11 @@ void reduce_sum_typed(const Tensor& x, const std::vector<bool>& reduced, const T
   if (nd == 1) {  // everything reduced
     int nt = num_threads();
     if (n >= 4 * kParallelGrain && nt > 1) {
-      std::vector<T> part(nt, T(0));
-      parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
-#ifdef _OPENMP
-        part[omp_get_thread_num()] = sum_contiguous<T>(px + b, e - b);
-#else
-        part[0] = sum_contiguous<T>(px + b, e - b);
-#endif
+      const int64_t k = parallel_for_chunks(n, kParallelGrain);
+      std::vector<T> part(static_cast<size_t>(k), T(0));
+      parallel_chunks(k, [&](int64_t c) {
+        const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
+        part[static_cast<size_t>(c)] = sum_contiguous<T>(px + b, e - b);
       });
       T s = 0;
       for (T v : part) s += v;

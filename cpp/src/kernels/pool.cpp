@@ -1,0 +1,200 @@
+// The worker pool behind parallel_chunks (see parallel.hpp for why).
+//
+// One job at a time. A job is published through one 64-bit word: the job's
+// generation in the high half, the next unclaimed chunk in the low half.
+// Threads claim a chunk with a compare-and-swap on that word, so a worker
+// still holding the word of a finished job can never claim a chunk of the
+// next one. Idle workers spin for a short while (a training step calls the
+// pool again within tens of microseconds), then sleep on a condition
+// variable; the caller notifies only when someone sleeps.
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "kernels/parallel.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FT_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define FT_CPU_RELAX() asm volatile("yield" ::: "memory")
+#else
+#define FT_CPU_RELAX() ((void)0)
+#endif
+
+namespace fasttape {
+namespace kernels {
+
+namespace {
+
+thread_local bool t_in_parallel = false;
+
+// How long an idle worker spins before it sleeps. Longer than the gaps
+// between the GEMMs of a small training step, short enough that a program
+// that stops calling the pool frees the core at once to the eye.
+constexpr auto kSpin = std::chrono::microseconds(400);
+
+inline uint32_t gen_of(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
+inline uint32_t idx_of(uint64_t w) { return static_cast<uint32_t>(w); }
+
+class Pool {
+ public:
+  // Runs the job; the caller holds busy_.
+  void run(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx) {
+    try {
+      grow(nthreads - 1);
+    } catch (...) {
+      // No new thread: the job runs on the workers there are, if any.
+    }
+    fn_.store(fn, std::memory_order_relaxed);
+    ctx_.store(ctx, std::memory_order_relaxed);
+    n_.store(static_cast<uint32_t>(nchunks), std::memory_order_relaxed);
+    limit_.store(nthreads - 1, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    error_ = nullptr;
+    const uint32_t gen = gen_of(word_.load(std::memory_order_relaxed)) + 1;
+    word_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      { std::lock_guard<std::mutex> lk(m_); }
+      cv_.notify_all();
+    }
+    t_in_parallel = true;
+    work(gen);
+    t_in_parallel = false;
+    // Wait for chunks that workers have started.
+    for (unsigned spins = 0; done_.load(std::memory_order_acquire) < static_cast<uint32_t>(nchunks); ++spins) {
+      if (spins < 4096) {
+        FT_CPU_RELAX();
+      } else {
+        std::this_thread::yield();  // the worker may be waiting for this core
+      }
+    }
+    std::exception_ptr err = error_;
+    error_ = nullptr;
+    busy_.store(false, std::memory_order_release);
+    if (err) std::rethrow_exception(err);
+  }
+
+  bool try_acquire() { return !busy_.exchange(true, std::memory_order_acquire); }
+
+ private:
+  // Claims and runs chunks of job `gen` until none is left.
+  void work(uint32_t gen) {
+    uint64_t w = word_.load(std::memory_order_acquire);
+    for (;;) {
+      if (gen_of(w) != gen) return;
+      const uint32_t i = idx_of(w);
+      const uint32_t n = n_.load(std::memory_order_relaxed);
+      const ChunkFn fn = fn_.load(std::memory_order_relaxed);
+      void* ctx = ctx_.load(std::memory_order_relaxed);
+      if (i >= n) return;
+      if (!word_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      try {
+        fn(ctx, i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(m_);
+        if (!error_) error_ = std::current_exception();
+      }
+      done_.fetch_add(1, std::memory_order_release);
+      w = word_.load(std::memory_order_acquire);
+    }
+  }
+
+  void grow(int want) {
+    while (static_cast<int>(nworkers_) < want) {
+      const int index = static_cast<int>(nworkers_);
+      std::thread([this, index] { worker(index); }).detach();
+      ++nworkers_;
+    }
+  }
+
+  void worker(int index) {
+    t_in_parallel = true;
+    uint32_t seen = gen_of(word_.load(std::memory_order_acquire));
+    for (;;) {
+      // Wait for a new job: spin, then sleep.
+      uint64_t w = word_.load(std::memory_order_acquire);
+      if (gen_of(w) == seen) {
+        const auto until = std::chrono::steady_clock::now() + kSpin;
+        for (unsigned spins = 1;; ++spins) {
+          FT_CPU_RELAX();
+          w = word_.load(std::memory_order_acquire);
+          if (gen_of(w) != seen) break;
+          if ((spins & 255) == 0 && std::chrono::steady_clock::now() > until) {
+            std::unique_lock<std::mutex> lk(m_);
+            sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            cv_.wait(lk, [&] { return gen_of(word_.load(std::memory_order_seq_cst)) != seen; });
+            sleepers_.fetch_sub(1, std::memory_order_relaxed);
+            w = word_.load(std::memory_order_acquire);
+            break;
+          }
+        }
+      }
+      seen = gen_of(w);
+      if (index < limit_.load(std::memory_order_relaxed)) work(seen);
+    }
+  }
+
+  alignas(64) std::atomic<uint64_t> word_{0};
+  std::atomic<ChunkFn> fn_{nullptr};
+  std::atomic<void*> ctx_{nullptr};
+  std::atomic<uint32_t> n_{0};
+  std::atomic<int> limit_{0};
+  alignas(64) std::atomic<uint32_t> done_{0};
+  alignas(64) std::atomic<bool> busy_{false};
+  std::atomic<int> sleepers_{0};
+  unsigned nworkers_ = 0;  // touched only by the thread holding busy_
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::exception_ptr error_;
+};
+
+// The pool lives for the whole process (its workers are detached and never
+// stop). A forked child has none of the parent's threads, so it starts a
+// fresh pool; the parent's is abandoned there without being touched.
+std::atomic<Pool*> g_pool{nullptr};
+std::mutex g_pool_init;
+
+void reset_after_fork() { g_pool.store(nullptr, std::memory_order_relaxed); }
+
+Pool* pool() {
+  Pool* p = g_pool.load(std::memory_order_acquire);
+  if (p) return p;
+  std::lock_guard<std::mutex> lk(g_pool_init);
+  p = g_pool.load(std::memory_order_relaxed);
+  if (!p) {
+    static std::once_flag once;
+    std::call_once(once, [] { pthread_atfork(nullptr, nullptr, reset_after_fork); });
+    p = new Pool();
+    g_pool.store(p, std::memory_order_release);
+  }
+  return p;
+}
+
+}  // namespace
+
+bool in_parallel_region() { return t_in_parallel; }
+
+void run_chunks(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx) {
+  Pool* p = nullptr;
+  if (nchunks > 1 && nthreads > 1 && !t_in_parallel && nchunks < (int64_t(1) << 31)) {
+    p = pool();
+    if (!p->try_acquire()) p = nullptr;
+  }
+  if (!p) {
+    for (int64_t c = 0; c < nchunks; ++c) fn(ctx, c);
+    return;
+  }
+  p->run(nchunks, nthreads, fn, ctx);
+}
+
+}  // namespace kernels
+}  // namespace fasttape
