@@ -2,6 +2,7 @@
 // runs exactly once, whatever the thread count; exceptions reach the caller
 // and leave the pool usable; nested and concurrent callers run correctly.
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -35,7 +36,8 @@ static void each_chunk_once() {
     for (int64_t n : {0, 1, 2, 3, 7, 64, 1000}) {
       std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
       for (auto& h : hits) h = 0;
-      for (int rep = 0; rep < 50; ++rep) parallel_chunks(n, [&](int64_t c) { hits[static_cast<size_t>(c)]++; });
+      for (int rep = 0; rep < 50; ++rep)
+        parallel_chunks(n, [&](int64_t c) { hits[static_cast<size_t>(c)]++; }, /*wake=*/rep % 2 == 0);
       bool ok = true;
       for (auto& h : hits) ok &= h.load() == 50;
       check(ok, "threads " + std::to_string(nt) + ", " + std::to_string(n) + " chunks: each ran once per job");
@@ -78,6 +80,12 @@ static void uses_workers_and_respects_one_thread() {
   set_num_threads(2);
   for (int rep = 0; rep < 20 && ids.size() < 2; ++rep) parallel_chunks(16, record);
   check(ids.size() == 2, "two threads: a pool worker takes part");
+  // Jobs that do not wake sleeping workers: once they come in a stream, the
+  // workers are woken for the ones that follow.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the worker goes to sleep
+  ids.clear();
+  for (int rep = 0; rep < 200 && ids.size() < 2; ++rep) parallel_chunks(16, record, /*wake=*/false);
+  check(ids.size() == 2, "a stream of non-waking jobs gets the worker back");
   set_num_threads(0);
 }
 

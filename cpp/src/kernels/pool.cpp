@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -42,13 +43,37 @@ thread_local bool t_in_parallel = false;
 // that stops calling the pool frees the core at once to the eye.
 constexpr auto kSpin = std::chrono::microseconds(400);
 
+inline int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 inline uint32_t gen_of(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
 inline uint32_t idx_of(uint64_t w) { return static_cast<uint32_t>(w); }
 
 class Pool {
  public:
   // Runs the job; the caller holds busy_.
-  void run(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx) {
+  void run(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx, bool wake) {
+    if (!wake && sleepers_.load(std::memory_order_relaxed) >= static_cast<int>(nworkers_)) {
+      // Every worker sleeps (or none exists yet): the caller runs the job
+      // alone. When such jobs come in a stream (two within a millisecond),
+      // it then wakes the workers so that the next ones find them spinning;
+      // an isolated job does not pay for the wake-up (about 6 us here).
+      const bool stream = now_ns() - last_alone_end_.load(std::memory_order_relaxed) < 1000000;
+      const bool had_workers = nworkers_ > 0;
+      if (stream && !had_workers) {
+        try {
+          grow(nthreads - 1);  // new workers start out spinning
+        } catch (...) {
+        }
+      }
+      busy_.store(false, std::memory_order_release);
+      for (int64_t c = 0; c < nchunks; ++c) fn(ctx, c);
+      last_alone_end_.store(now_ns(), std::memory_order_relaxed);
+      if (stream && had_workers) kick();
+      return;
+    }
     try {
       grow(nthreads - 1);
     } catch (...) {
@@ -116,27 +141,46 @@ class Pool {
     }
   }
 
+  // Wakes sleeping workers without a job: they spin again for a while.
+  void kick() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      kicks_.fetch_add(1, std::memory_order_relaxed);
+    }
+    cv_.notify_all();
+  }
+
   void worker(int index) {
     t_in_parallel = true;
     uint32_t seen = gen_of(word_.load(std::memory_order_acquire));
     for (;;) {
-      // Wait for a new job: spin, then sleep.
+      // Wait for a new job: spin, then sleep until a job or a kick.
       uint64_t w = word_.load(std::memory_order_acquire);
       if (gen_of(w) == seen) {
         const auto until = std::chrono::steady_clock::now() + kSpin;
+        bool job = false;
         for (unsigned spins = 1;; ++spins) {
           FT_CPU_RELAX();
           w = word_.load(std::memory_order_acquire);
-          if (gen_of(w) != seen) break;
+          if (gen_of(w) != seen) {
+            job = true;
+            break;
+          }
           if ((spins & 255) == 0 && std::chrono::steady_clock::now() > until) {
             std::unique_lock<std::mutex> lk(m_);
+            const uint32_t kicks = kicks_.load(std::memory_order_relaxed);
             sleepers_.fetch_add(1, std::memory_order_seq_cst);
-            cv_.wait(lk, [&] { return gen_of(word_.load(std::memory_order_seq_cst)) != seen; });
+            cv_.wait(lk, [&] {
+              return gen_of(word_.load(std::memory_order_seq_cst)) != seen ||
+                     kicks_.load(std::memory_order_relaxed) != kicks;
+            });
             sleepers_.fetch_sub(1, std::memory_order_relaxed);
             w = word_.load(std::memory_order_acquire);
+            job = gen_of(w) != seen;
             break;
           }
         }
+        if (!job) continue;  // kicked: spin again
       }
       seen = gen_of(w);
       if (index < limit_.load(std::memory_order_relaxed)) work(seen);
@@ -151,7 +195,9 @@ class Pool {
   alignas(64) std::atomic<uint32_t> done_{0};
   alignas(64) std::atomic<bool> busy_{false};
   std::atomic<int> sleepers_{0};
+  std::atomic<uint32_t> kicks_{0};
   unsigned nworkers_ = 0;  // touched only by the thread holding busy_
+  std::atomic<int64_t> last_alone_end_{INT64_MIN / 2};  // when a job that ran on the caller alone ended
   std::mutex m_;
   std::condition_variable cv_;
   std::exception_ptr error_;
@@ -183,7 +229,7 @@ Pool* pool() {
 
 bool in_parallel_region() { return t_in_parallel; }
 
-void run_chunks(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx) {
+void run_chunks(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx, bool wake) {
   Pool* p = nullptr;
   if (nchunks > 1 && nthreads > 1 && !t_in_parallel && nchunks < (int64_t(1) << 31)) {
     p = pool();
@@ -193,7 +239,7 @@ void run_chunks(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx) {
     for (int64_t c = 0; c < nchunks; ++c) fn(ctx, c);
     return;
   }
-  p->run(nchunks, nthreads, fn, ctx);
+  p->run(nchunks, nthreads, fn, ctx, wake);
 }
 
 }  // namespace kernels

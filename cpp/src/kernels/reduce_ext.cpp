@@ -120,7 +120,7 @@ void reduce_typed(const Tensor& x, const std::vector<bool>& reduced, const Tenso
       parallel_chunks(k, [&](int64_t c) {
         const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
         part[static_cast<size_t>(c)] = reduce_row<R, T>(px + b, e - b);
-      });
+      }, wakes_workers(n, kParallelGrain));
       T s = R::init();
       for (T v : part) s = R::f(s, v);
       po[0] = s;

@@ -59,7 +59,7 @@ void reduce_sum_typed(const Tensor& x, const std::vector<bool>& reduced, const T
       parallel_chunks(k, [&](int64_t c) {
         const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
         part[static_cast<size_t>(c)] = sum_contiguous<T>(px + b, e - b);
-      });
+      }, wakes_workers(n, kParallelGrain));
       T s = 0;
       for (T v : part) s += v;
       po[0] = s;
