@@ -20,7 +20,7 @@ A workload W has:
     gradient <= the workload's tolerance) before anything is timed.
 The numpy implementations are hand-written forward and backward passes: the
 no-autodiff floor. Libraries use their default thread counts (fasttape's
-OpenMP, numpy's BLAS and PyTorch's intra-op pools all use the 2 cores).
+thread pool, numpy's BLAS and PyTorch's intra-op pools all use the 2 cores).
 """
 import argparse
 import json

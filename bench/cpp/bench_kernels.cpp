@@ -8,8 +8,8 @@
 // Sizes: 2^16 floats (256 KiB, cache), 2^20 (4 MiB), 2^24 (64 MiB, DRAM).
 // An op allocates its output each call, as every eager op does; that cost
 // (page faults on fresh memory for very large buffers) is part of the figure.
-// The memcpy baseline runs on one thread; fasttape's kernels use OpenMP
-// (threads: fasttape::num_threads(), printed in the context).
+// The memcpy baseline runs on one thread; fasttape's kernels use its thread
+// pool (threads: fasttape::num_threads(), printed in the context).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
