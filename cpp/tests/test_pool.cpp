@@ -122,11 +122,22 @@ static void nested_and_concurrent_callers() {
   check(total.load() == 8 * 45, "nested parallel_chunks run every inner chunk");
   check(!kernels::in_parallel_region(), "after a job, the caller is no longer in a parallel region");
 
+  // Back-to-back jobs from one caller: a worker finishing with one job must
+  // never run a chunk of the next through the old job's state.
+  int bad_serial = 0;
+  for (int rep = 0; rep < 100000; ++rep) {
+    const int64_t n = 2 + rep % 5;
+    std::atomic<int64_t> s{0};
+    parallel_chunks(n, [&](int64_t c) { s += c + 1; });
+    if (s.load() != n * (n + 1) / 2) ++bad_serial;
+  }
+  check(bad_serial == 0, "100000 back-to-back jobs all complete exactly (" + std::to_string(bad_serial) + " bad)");
+
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int rep = 0; rep < 300; ++rep) {
+      for (int rep = 0; rep < 3000; ++rep) {
         const int64_t n = 1 + (rep * 7 + t) % 40;
         std::atomic<int64_t> s{0};
         parallel_chunks(n, [&](int64_t c) { s += c + 1; });

@@ -75,16 +75,17 @@ void ukr_portable(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int mr,
 #define FT_AVX512 __attribute__((target("avx512f")))
 #define FT_AVX2 __attribute__((target("avx2,fma")))
 
-FT_AVX512 void ukr_f32_avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+template <int ROWS>
+FT_AVX512 void ukr_f32_avx512_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
                               bool acc) {
   constexpr int MR = 12, NR = 32;
-  __m512 r0[MR], r1[MR];
+  __m512 r0[ROWS], r1[ROWS];
 #pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm512_setzero_ps();
+  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm512_setzero_ps();
   for (int64_t k = 0; k < kc; ++k) {
     const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
       r0[i] = _mm512_fmadd_ps(ai, b0, r0[i]);
       r1[i] = _mm512_fmadd_ps(ai, b1, r1[i]);
@@ -92,9 +93,9 @@ FT_AVX512 void ukr_f32_avx512(int64_t kc, const float* a, const float* b, float*
     a += MR;
     b += NR;
   }
-  if (mr == MR && nr == NR) {
+  if (mr == ROWS && nr == NR) {
 #pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       float* ci = c + i * ldc;
       if (acc) {
         r0[i] = _mm512_add_ps(r0[i], _mm512_loadu_ps(ci));
@@ -106,23 +107,24 @@ FT_AVX512 void ukr_f32_avx512(int64_t kc, const float* a, const float* b, float*
     return;
   }
   alignas(64) float t[MR * NR];
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     _mm512_store_ps(t + i * NR, r0[i]);
     _mm512_store_ps(t + i * NR + 16, r1[i]);
   }
   store_tile(t, NR, c, ldc, mr, nr, acc);
 }
 
-FT_AVX512 void ukr_f64_avx512(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr,
+template <int ROWS>
+FT_AVX512 void ukr_f64_avx512_rows(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr,
                               int nr, bool acc) {
   constexpr int MR = 12, NR = 16;
-  __m512d r0[MR], r1[MR];
+  __m512d r0[ROWS], r1[ROWS];
 #pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm512_setzero_pd();
+  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm512_setzero_pd();
   for (int64_t k = 0; k < kc; ++k) {
     const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
 #pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       const __m512d ai = _mm512_set1_pd(a[i]);
       r0[i] = _mm512_fmadd_pd(ai, b0, r0[i]);
       r1[i] = _mm512_fmadd_pd(ai, b1, r1[i]);
@@ -130,9 +132,9 @@ FT_AVX512 void ukr_f64_avx512(int64_t kc, const double* a, const double* b, doub
     a += MR;
     b += NR;
   }
-  if (mr == MR && nr == NR) {
+  if (mr == ROWS && nr == NR) {
 #pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       double* ci = c + i * ldc;
       if (acc) {
         r0[i] = _mm512_add_pd(r0[i], _mm512_loadu_pd(ci));
@@ -144,23 +146,24 @@ FT_AVX512 void ukr_f64_avx512(int64_t kc, const double* a, const double* b, doub
     return;
   }
   alignas(64) double t[MR * NR];
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     _mm512_store_pd(t + i * NR, r0[i]);
     _mm512_store_pd(t + i * NR + 8, r1[i]);
   }
   store_tile(t, NR, c, ldc, mr, nr, acc);
 }
 
-FT_AVX2 void ukr_f32_avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+template <int ROWS>
+FT_AVX2 void ukr_f32_avx2_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
                           bool acc) {
   constexpr int MR = 6, NR = 16;
-  __m256 r0[MR], r1[MR];
-#pragma GCC unroll 6
-  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm256_setzero_ps();
+  __m256 r0[ROWS], r1[ROWS];
+#pragma GCC unroll 12
+  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm256_setzero_ps();
   for (int64_t k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 12
+    for (int i = 0; i < ROWS; ++i) {
       const __m256 ai = _mm256_broadcast_ss(a + i);
       r0[i] = _mm256_fmadd_ps(ai, b0, r0[i]);
       r1[i] = _mm256_fmadd_ps(ai, b1, r1[i]);
@@ -168,9 +171,9 @@ FT_AVX2 void ukr_f32_avx2(int64_t kc, const float* a, const float* b, float* c, 
     a += MR;
     b += NR;
   }
-  if (mr == MR && nr == NR) {
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; ++i) {
+  if (mr == ROWS && nr == NR) {
+#pragma GCC unroll 12
+    for (int i = 0; i < ROWS; ++i) {
       float* ci = c + i * ldc;
       if (acc) {
         r0[i] = _mm256_add_ps(r0[i], _mm256_loadu_ps(ci));
@@ -182,23 +185,24 @@ FT_AVX2 void ukr_f32_avx2(int64_t kc, const float* a, const float* b, float* c, 
     return;
   }
   alignas(64) float t[MR * NR];
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     _mm256_store_ps(t + i * NR, r0[i]);
     _mm256_store_ps(t + i * NR + 8, r1[i]);
   }
   store_tile(t, NR, c, ldc, mr, nr, acc);
 }
 
-FT_AVX2 void ukr_f64_avx2(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr, int nr,
+template <int ROWS>
+FT_AVX2 void ukr_f64_avx2_rows(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr, int nr,
                           bool acc) {
   constexpr int MR = 6, NR = 8;
-  __m256d r0[MR], r1[MR];
-#pragma GCC unroll 6
-  for (int i = 0; i < MR; ++i) r0[i] = r1[i] = _mm256_setzero_pd();
+  __m256d r0[ROWS], r1[ROWS];
+#pragma GCC unroll 12
+  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm256_setzero_pd();
   for (int64_t k = 0; k < kc; ++k) {
     const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 12
+    for (int i = 0; i < ROWS; ++i) {
       const __m256d ai = _mm256_broadcast_sd(a + i);
       r0[i] = _mm256_fmadd_pd(ai, b0, r0[i]);
       r1[i] = _mm256_fmadd_pd(ai, b1, r1[i]);
@@ -206,9 +210,9 @@ FT_AVX2 void ukr_f64_avx2(int64_t kc, const double* a, const double* b, double* 
     a += MR;
     b += NR;
   }
-  if (mr == MR && nr == NR) {
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; ++i) {
+  if (mr == ROWS && nr == NR) {
+#pragma GCC unroll 12
+    for (int i = 0; i < ROWS; ++i) {
       double* ci = c + i * ldc;
       if (acc) {
         r0[i] = _mm256_add_pd(r0[i], _mm256_loadu_pd(ci));
@@ -220,7 +224,7 @@ FT_AVX2 void ukr_f64_avx2(int64_t kc, const double* a, const double* b, double* 
     return;
   }
   alignas(64) double t[MR * NR];
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     _mm256_store_pd(t + i * NR, r0[i]);
     _mm256_store_pd(t + i * NR + 4, r1[i]);
   }
@@ -284,6 +288,15 @@ void pack_b(int NR, int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb
 
 template <class T>
 using Ukr = void (*)(int64_t, const T*, const T*, T*, int64_t, int, int, bool);
+
+// The last strip of rows of a tile often holds fewer than MR (64 = 5 x 12 +
+// 4): it runs a kernel with fewer accumulator rows instead of padding to MR.
+template <class T, int R1, Ukr<T> K1, int R2, Ukr<T> K2, Ukr<T> KFULL>
+void ukr_by_rows(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int mr, int nr, bool acc) {
+  if (mr <= R1) return K1(kc, a, b, c, ldc, mr, nr, acc);
+  if (mr <= R2) return K2(kc, a, b, c, ldc, mr, nr, acc);
+  KFULL(kc, a, b, c, ldc, mr, nr, acc);
+}
 
 // Blocking, the same for the serial and the threaded path: KC-deep panels,
 // MC-tall blocks of A, NC-wide panels of B.
@@ -411,22 +424,55 @@ void gemm_any(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const
 
 }  // namespace
 
+namespace {
+
+#ifdef FT_GEMM_X86
+// The x86 micro-kernels of each type, with their strip widths (MR is 12 on
+// AVX-512 and 6 on AVX2 for both types).
+template <class T>
+struct X86Kernels;
+template <>
+struct X86Kernels<float> {
+  static constexpr Ukr<float> avx512 =
+      ukr_by_rows<float, 4, ukr_f32_avx512_rows<4>, 8, ukr_f32_avx512_rows<8>, ukr_f32_avx512_rows<12>>;
+  static constexpr Ukr<float> avx2 =
+      ukr_by_rows<float, 2, ukr_f32_avx2_rows<2>, 4, ukr_f32_avx2_rows<4>, ukr_f32_avx2_rows<6>>;
+  static constexpr int nr512 = 32, nr256 = 16;
+};
+template <>
+struct X86Kernels<double> {
+  static constexpr Ukr<double> avx512 =
+      ukr_by_rows<double, 4, ukr_f64_avx512_rows<4>, 8, ukr_f64_avx512_rows<8>, ukr_f64_avx512_rows<12>>;
+  static constexpr Ukr<double> avx2 =
+      ukr_by_rows<double, 2, ukr_f64_avx2_rows<2>, 4, ukr_f64_avx2_rows<4>, ukr_f64_avx2_rows<6>>;
+  static constexpr int nr512 = 16, nr256 = 8;
+};
+#endif
+
+// GEMM with the best micro-kernel this CPU runs.
+template <class T>
+void gemm_for_cpu(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb,
+                  int64_t csb, T* C, bool allow_threads) {
+#ifdef FT_GEMM_X86
+  using X = X86Kernels<T>;
+  if (isa() == Isa::Avx512)
+    return gemm_any<T>(12, X::nr512, X::avx512, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+  if (isa() == Isa::Avx2)
+    return gemm_any<T>(6, X::nr256, X::avx2, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+#endif
+  gemm_any<T>(4, 8, ukr_portable<T, 4, 8>, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+}
+
+}  // namespace
+
 void gemm_f32(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B,
               int64_t rsb, int64_t csb, float* C, bool allow_threads) {
-#ifdef FT_GEMM_X86
-  if (isa() == Isa::Avx512) return gemm_any<float>(12, 32, ukr_f32_avx512, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
-  if (isa() == Isa::Avx2) return gemm_any<float>(6, 16, ukr_f32_avx2, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
-#endif
-  gemm_any<float>(4, 8, ukr_portable<float, 4, 8>, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+  gemm_for_cpu<float>(M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
 }
 
 void gemm_f64(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa, const double* B,
               int64_t rsb, int64_t csb, double* C, bool allow_threads) {
-#ifdef FT_GEMM_X86
-  if (isa() == Isa::Avx512) return gemm_any<double>(12, 16, ukr_f64_avx512, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
-  if (isa() == Isa::Avx2) return gemm_any<double>(6, 8, ukr_f64_avx2, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
-#endif
-  gemm_any<double>(4, 8, ukr_portable<double, 4, 8>, M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+  gemm_for_cpu<double>(M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
 }
 
 const char* gemm_kernel_name() {

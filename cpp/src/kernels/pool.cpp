@@ -4,7 +4,7 @@
 // generation in the high half, the next unclaimed chunk in the low half.
 // Threads claim a chunk with a compare-and-swap on that word, so a worker
 // still holding the word of a finished job can never claim a chunk of the
-// next one. Idle workers spin for a short while (a training step calls the
+// next one (the old word is retired before the new job's fields are written). Idle workers spin for a short while (a training step calls the
 // pool again within tens of microseconds), then sleep on a condition
 // variable; the caller notifies only when someone sleeps.
 #include <pthread.h>
@@ -50,6 +50,7 @@ inline int64_t now_ns() {
 
 inline uint32_t gen_of(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
 inline uint32_t idx_of(uint64_t w) { return static_cast<uint32_t>(w); }
+constexpr uint64_t kNoChunk = 0xFFFFFFFFu;  // index of a retired word: nothing to claim
 
 class Pool {
  public:
@@ -79,13 +80,19 @@ class Pool {
     } catch (...) {
       // No new thread: the job runs on the workers there are, if any.
     }
+    // First retire the previous job's word: a worker that read it before
+    // and then reads this job's fields would otherwise claim a chunk of this
+    // job through the old word. The fences pair with the one in work(): a
+    // worker that sees any new field fails its compare-and-swap.
+    const uint32_t gen = gen_of(word_.load(std::memory_order_relaxed)) + 2;
+    word_.store((static_cast<uint64_t>(gen - 1) << 32) | kNoChunk, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
     fn_.store(fn, std::memory_order_relaxed);
     ctx_.store(ctx, std::memory_order_relaxed);
     n_.store(static_cast<uint32_t>(nchunks), std::memory_order_relaxed);
     limit_.store(nthreads - 1, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
-    const uint32_t gen = gen_of(word_.load(std::memory_order_relaxed)) + 1;
     word_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
       { std::lock_guard<std::mutex> lk(m_); }
@@ -121,6 +128,7 @@ class Pool {
       const ChunkFn fn = fn_.load(std::memory_order_relaxed);
       void* ctx = ctx_.load(std::memory_order_relaxed);
       if (i >= n) return;
+      std::atomic_thread_fence(std::memory_order_acquire);
       if (!word_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       try {
         fn(ctx, i);
