@@ -4,7 +4,8 @@
 // generation in the high half, the next unclaimed chunk in the low half.
 // Threads claim a chunk with a compare-and-swap on that word, so a worker
 // still holding the word of a finished job can never claim a chunk of the
-// next one (the old word is retired before the new job's fields are written). Idle workers spin for a short while (a training step calls the
+// next one (the old word is retired before the new job's fields are
+// written). Idle workers spin for a short while (a training step calls the
 // pool again within tens of microseconds), then sleep on a condition
 // variable; the caller notifies only when someone sleeps.
 #include <pthread.h>
