@@ -413,6 +413,19 @@ void gemm_any(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const
     std::memset(C, 0, sizeof(T) * M * N);
     return;
   }
+  if (2 * N <= NR && M >= NR) {
+    // Few columns (a classifier's 10 logits): computed as C^T = B^T A^T,
+    // they fill the rows of the micro-kernel's tile, where a short strip
+    // costs only its rows, instead of its NR-wide columns, where 10 of 32
+    // lanes would work. Every element is the same chain of fused
+    // multiply-adds either way, so the result is bitwise the same.
+    static thread_local Scratch<T> ct_buf;
+    T* ct = ct_buf.get(static_cast<size_t>(M * N));
+    gemm_any<T>(MR, NR, ukr, N, M, K, B, csb, rsb, A, csa, rsa, ct, allow_threads);
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * N + j] = ct[j * M + i];
+    return;
+  }
   const int nt = num_threads();
   const bool par = allow_threads && nt > 1 && M * N * K >= kGemmParallelMacs && !in_parallel_region();
   if (par && (M > MR || N > NR)) {

@@ -44,6 +44,10 @@ thread_local bool t_in_parallel = false;
 // that stops calling the pool frees the core at once to the eye.
 constexpr auto kSpin = std::chrono::microseconds(400);
 
+// How long after a kick the workers count as awake: less than kSpin, so a
+// kicked worker is still spinning when a job skips the notify for it.
+constexpr int64_t kKickedNs = 300000;
+
 inline int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -57,12 +61,16 @@ class Pool {
  public:
   // Runs the job; the caller holds busy_.
   void run(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx, bool wake) {
-    if (!wake && sleepers_.load(std::memory_order_relaxed) >= static_cast<int>(nworkers_)) {
+    // Workers kicked this recently are waking up (or already spinning): the
+    // job needs no notify, and they will find it.
+    const int64_t start = now_ns();
+    const bool kicked = start - last_kick_.load(std::memory_order_relaxed) < kKickedNs;
+    if (!wake && !kicked && sleepers_.load(std::memory_order_relaxed) >= static_cast<int>(nworkers_)) {
       // Every worker sleeps (or none exists yet): the caller runs the job
       // alone. When such jobs come in a stream (two within a millisecond),
       // it then wakes the workers so that the next ones find them spinning;
       // an isolated job does not pay for the wake-up (about 6 us here).
-      const bool stream = now_ns() - last_alone_end_.load(std::memory_order_relaxed) < 1000000;
+      const bool stream = start - last_alone_end_.load(std::memory_order_relaxed) < 1000000;
       const bool had_workers = nworkers_ > 0;
       if (stream && !had_workers) {
         try {
@@ -95,7 +103,7 @@ class Pool {
     done_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     word_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    if (sleepers_.load(std::memory_order_seq_cst) > 0 && !kicked) {
       { std::lock_guard<std::mutex> lk(m_); }
       cv_.notify_all();
     }
@@ -152,6 +160,7 @@ class Pool {
 
   // Wakes sleeping workers without a job: they spin again for a while.
   void kick() {
+    last_kick_.store(now_ns(), std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(m_);
       kicks_.fetch_add(1, std::memory_order_relaxed);
@@ -205,6 +214,7 @@ class Pool {
   alignas(64) std::atomic<bool> busy_{false};
   std::atomic<int> sleepers_{0};
   std::atomic<uint32_t> kicks_{0};
+  std::atomic<int64_t> last_kick_{INT64_MIN / 2};
   unsigned nworkers_ = 0;  // touched only by the thread holding busy_
   std::atomic<int64_t> last_alone_end_{INT64_MIN / 2};  // when a job that ran on the caller alone ended
   std::mutex m_;
