@@ -24,6 +24,7 @@ thread pool, numpy's BLAS and PyTorch's intra-op pools all use the 2 cores).
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -493,8 +494,13 @@ def w7_torch(d):
 def _import_time(module, repeats):
     """Median wall time of `python -c "import <module>"` in fresh interpreters."""
     cmd = [sys.executable, "-c", "import %s" % module]
-    for _ in range(2):  # warm the page cache and the .pyc files
-        subprocess.run(cmd, check=True)
+    # Warm the page cache and the .pyc files. The .pyc files are written even
+    # where PYTHONDONTWRITEBYTECODE is set: an installed package has them
+    # (pip compiles at install), a source tree would otherwise recompile
+    # every module at every import.
+    warm_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for _ in range(2):
+        subprocess.run(cmd, check=True, env=warm_env)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
