@@ -28,6 +28,9 @@ extern PyObject* g_invalid_argument;  // fasttape.errors.InvalidArgumentError
 // reference: a static py::object would be released after the interpreter
 // is gone.
 extern PyObject* g_convert_fallback;
+// fasttape.Variable (set by its module) and the interned "_fasttape_read".
+extern PyTypeObject* g_variable_type;
+extern PyObject* g_read_name;
 extern py::handle g_tensor_type;
 
 inline py::object not_impl() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
@@ -111,8 +114,16 @@ inline Tensor to_tensor(py::handle h, const Tensor* like) {
     }
     return Tensor::scalar(static_cast<double>(v), d);
   }
-  // Everything else (numpy arrays and scalars, lists, Variables, ...) goes
-  // through the Python fallback, which knows TensorFlow's conversion rules.
+  // A Variable: its current value, read (and watched) by its own method,
+  // called directly.
+  if (g_variable_type && PyObject_TypeCheck(o, g_variable_type)) {
+    py::object v = py::reinterpret_steal<py::object>(PyObject_CallMethodNoArgs(o, g_read_name));
+    if (!v) throw py::error_already_set();
+    if (!is_tensor(v)) return Tensor();
+    return as_tensor(v);
+  }
+  // Everything else (numpy arrays and scalars, lists, ...) goes through the
+  // Python fallback, which knows TensorFlow's conversion rules.
   py::object r = py::handle(g_convert_fallback)(h, like ? py::object(py::int_(static_cast<int>(like->dtype()))) : py::object(py::none()));
   if (r.ptr() == Py_NotImplemented) return Tensor();
   return as_tensor(r);

@@ -7,6 +7,8 @@
 namespace ftbind {
 PyObject* g_invalid_argument = nullptr;
 PyObject* g_convert_fallback = nullptr;
+PyTypeObject* g_variable_type = nullptr;
+PyObject* g_read_name = nullptr;
 py::handle g_tensor_type;
 const py::detail::type_info* g_tensor_tinfo = nullptr;
 }  // namespace ftbind
@@ -178,6 +180,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("_set_hooks", [](py::object invalid_argument, py::object fallback) {
     g_invalid_argument = invalid_argument.release().ptr();
     g_convert_fallback = fallback.release().ptr();
+  });
+  m.def("_set_variable_type", [](py::type variable) {
+    g_read_name = PyUnicode_InternFromString("_fasttape_read");
+    g_variable_type = reinterpret_cast<PyTypeObject*>(variable.release().ptr());  // leaked, as above
   });
   m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); });
   m.def("from_numpy_as",

@@ -199,3 +199,7 @@ for _name, _fn in (("add", _core.add), ("sub", _core.subtract), ("mul", _core.mu
                    ("truediv", _core.divide)):
     setattr(Variable, "__%s__" % _name, _binary(_fn))
     setattr(Variable, "__r%s__" % _name, _binary(_fn, reflected=True))
+
+# Ops given a Variable read it through _fasttape_read without a detour
+# through the generic Python conversion.
+_core._set_variable_type(Variable)
