@@ -19,7 +19,9 @@ UNARY = {
     "abs": tf.abs,
     "relu": tf.nn.relu,
     "negative": tf.negative,
-    "tanh": tf.tanh,  # no scalar rule: the sweep switches representation around it
+    "tanh": tf.tanh,
+    "sigmoid": tf.sigmoid,
+    "sin": tf.sin,  # no scalar rule: the sweep switches representation around it
 }
 
 

@@ -423,9 +423,9 @@ FT_UNARY(sin, "Sin", Sin, check_float, x, multiply(g[0], cos(s)), multiply(t, co
 FT_UNARY(cos, "Cos", Cos, check_float, x, negative(multiply(g[0], sin(s))), negative(multiply(t, sin(x))),
          FT_NO_SCALAR)
 FT_UNARY(tanh, "Tanh", Tanh, check_float, y, multiply(g[0], 1.0 - multiply(s, s)), multiply(t, 1.0 - multiply(y, y)),
-         FT_NO_SCALAR)
+         FT_SCALAR(g * T(T(1) - T(s * s))))
 FT_UNARY(sigmoid, "Sigmoid", Sigmoid, check_float, y, multiply(g[0], multiply(s, 1.0 - s)),
-         multiply(t, multiply(y, 1.0 - y)), FT_NO_SCALAR)
+         multiply(t, multiply(y, 1.0 - y)), FT_SCALAR(g * T(s * T(T(1) - s))))
 FT_UNARY(relu, "Relu", Relu, check_not_bool, y, relu_mask(s, g[0]), relu_mask(y, t),
          FT_SCALAR(s > T(0) ? g : T(0)))
 FT_UNARY(abs, "Abs", Abs, check_not_bool, x, multiply(g[0], sign(s)), multiply(t, sign(x)),
