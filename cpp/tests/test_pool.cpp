@@ -109,6 +109,30 @@ static void exception_reaches_caller() {
   std::atomic<int> after{0};
   parallel_chunks(64, [&](int64_t) { ++after; });
   check(after.load() == 64, "the pool works after an exception");
+
+  // The same promise when the caller runs a job alone: on one thread, and
+  // for a job that does not wake the sleeping workers.
+  for (int mode = 0; mode < 2; ++mode) {
+    set_num_threads(mode == 0 ? 1 : 2);
+    if (mode == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // workers asleep
+    for (auto& h : hits) h = 0;
+    bool inside = true;
+    msg.clear();
+    try {
+      parallel_chunks(32, [&](int64_t c) {
+        hits[static_cast<size_t>(c)]++;
+        if (!kernels::in_parallel_region()) inside = false;
+        if (c == 0) throw std::runtime_error("chunk zero");
+      }, /*wake=*/false);
+    } catch (const std::runtime_error& e) {
+      msg = e.what();
+    }
+    ok = true;
+    for (auto& h : hits) ok &= h.load() == 1;
+    const std::string how = mode == 0 ? " (one thread)" : " (workers asleep, no wake)";
+    check(msg == "chunk zero" && ok, "run alone, a throwing chunk 0 leaves the others to run, then rethrows" + how);
+    check(inside, "run alone, chunks see in_parallel_region()" + how);
+  }
   set_num_threads(0);
 }
 

@@ -2,6 +2,7 @@
 #include "kernels/gemm.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -41,10 +42,12 @@ struct Scratch {
   size_t cap = 0;
   T* get(size_t n) {
     if (n > cap) {
+      if (n > (SIZE_MAX - 63) / sizeof(T)) throw std::bad_alloc();
+      const size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
+      T* q = static_cast<T*>(std::aligned_alloc(64, bytes));
+      if (!q) throw std::bad_alloc();  // the old buffer stays valid
       std::free(p);
-      size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
-      p = static_cast<T*>(std::aligned_alloc(64, bytes));
-      if (!p) throw std::bad_alloc();
+      p = q;
       cap = n;
     }
     return p;

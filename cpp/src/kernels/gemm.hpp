@@ -7,8 +7,10 @@
 // strips; a register-blocked micro-kernel multiplies one MR x KC strip of A by
 // one KC x NR strip of B, keeping the MR x NR tile of C in vector registers.
 // The micro-kernel is chosen at run time: AVX-512 (12 x 32 floats / 12 x 16
-// doubles), AVX2+FMA (6 x 16 / 6 x 8) or portable C++. Columns of C are split
-// between threads, each packing its own panels (no synchronisation).
+// doubles), AVX2+FMA (6 x 16 / 6 x 8) or portable C++; a strip with fewer
+// rows runs a kernel with fewer accumulator rows. On more than one thread, A
+// and B are packed once into shared buffers and the threads claim tiles of C
+// (gemm.cpp); every element is summed in the same order as on one thread.
 #pragma once
 
 #include <cstdint>

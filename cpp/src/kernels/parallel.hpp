@@ -38,7 +38,8 @@ using ChunkFn = void (*)(void* ctx, int64_t chunk);
 // only while these still spin after an earlier job, else run on the caller.
 void run_chunks(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx, bool wake = true);
 
-// True on pool workers, and on a caller while it runs chunks.
+// True on pool workers, and on a caller while it runs the chunks of a job
+// of more than one chunk (also when it runs them alone).
 bool in_parallel_region();
 
 // Calls f(c) for c in [0, nchunks), in parallel when more than one thread is
@@ -46,13 +47,12 @@ bool in_parallel_region();
 // depend only on c.
 template <class F>
 inline void parallel_chunks(int64_t nchunks, F&& f, bool wake = true) {
-  const int nt = num_threads();
-  if (nchunks > 1 && nt > 1 && !in_parallel_region()) {
-    using Fn = std::remove_reference_t<F>;
-    run_chunks(nchunks, nt, [](void* p, int64_t c) { (*static_cast<Fn*>(p))(c); }, &f, wake);
+  if (nchunks <= 1) {
+    if (nchunks == 1) f(int64_t(0));
     return;
   }
-  for (int64_t c = 0; c < nchunks; ++c) f(c);
+  using Fn = std::remove_reference_t<F>;
+  run_chunks(nchunks, num_threads(), [](void* p, int64_t c) { (*static_cast<Fn*>(p))(c); }, &f, wake);
 }
 
 // Number of chunks parallel_for cuts [0, n) into for this grain: 1 below two
@@ -63,6 +63,10 @@ inline int64_t parallel_for_chunks(int64_t n, int64_t grain) {
   if (nt <= 1 || n < 2 * grain) return 1;
   return std::min<int64_t>(n / grain, 4 * static_cast<int64_t>(nt));
 }
+
+// Full reductions of long arrays sum this many partial results (fewer for
+// shorter arrays), on however many threads there are.
+constexpr int64_t kReduceChunks = 16;
 
 // Whether a parallel_for of n elements is long enough to wake sleeping
 // workers (see run_chunks): from 16 grains, a million elements of a

@@ -57,6 +57,24 @@ inline uint32_t gen_of(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
 inline uint32_t idx_of(uint64_t w) { return static_cast<uint32_t>(w); }
 constexpr uint64_t kNoChunk = 0xFFFFFFFFu;  // index of a retired word: nothing to claim
 
+// Runs every chunk on this thread, marked as inside a parallel region; like
+// a pool job, all chunks run even if one throws, and the first exception is
+// rethrown at the end.
+void run_inline(int64_t nchunks, ChunkFn fn, void* ctx) {
+  const bool was = t_in_parallel;
+  t_in_parallel = true;
+  std::exception_ptr err;
+  for (int64_t c = 0; c < nchunks; ++c) {
+    try {
+      fn(ctx, c);
+    } catch (...) {
+      if (!err) err = std::current_exception();
+    }
+  }
+  t_in_parallel = was;
+  if (err) std::rethrow_exception(err);
+}
+
 class Pool {
  public:
   // Runs the job; the caller holds busy_.
@@ -79,9 +97,15 @@ class Pool {
         }
       }
       busy_.store(false, std::memory_order_release);
-      for (int64_t c = 0; c < nchunks; ++c) fn(ctx, c);
-      last_alone_end_.store(now_ns(), std::memory_order_relaxed);
-      if (stream && had_workers) kick();
+      struct After {  // also when a chunk throws
+        Pool* pool;
+        bool kick;
+        ~After() {
+          pool->last_alone_end_.store(now_ns(), std::memory_order_relaxed);
+          if (kick) pool->kick();
+        }
+      } after{this, stream && had_workers};
+      run_inline(nchunks, fn, ctx);
       return;
     }
     try {
@@ -171,11 +195,14 @@ class Pool {
   void worker(int index) {
     t_in_parallel = true;
     uint32_t seen = gen_of(word_.load(std::memory_order_acquire));
+    bool spin = true;
     for (;;) {
       // Wait for a new job: spin, then sleep until a job or a kick.
       uint64_t w = word_.load(std::memory_order_acquire);
       if (gen_of(w) == seen) {
-        const auto until = std::chrono::steady_clock::now() + kSpin;
+        // A worker left out of the last job (its index is beyond the thread
+        // count now set) goes back to sleep at once instead of spinning.
+        const auto until = std::chrono::steady_clock::now() + (spin ? kSpin : std::chrono::microseconds(0));
         bool job = false;
         for (unsigned spins = 1;; ++spins) {
           FT_CPU_RELAX();
@@ -201,7 +228,8 @@ class Pool {
         if (!job) continue;  // kicked: spin again
       }
       seen = gen_of(w);
-      if (index < limit_.load(std::memory_order_relaxed)) work(seen);
+      spin = index < limit_.load(std::memory_order_relaxed);
+      if (spin) work(seen);
     }
   }
 
@@ -228,7 +256,14 @@ class Pool {
 std::atomic<Pool*> g_pool{nullptr};
 std::mutex g_pool_init;
 
-void reset_after_fork() { g_pool.store(nullptr, std::memory_order_relaxed); }
+// Fork: g_pool_init is held across fork() so that the child never inherits
+// it locked by a thread that does not exist there.
+void lock_before_fork() { g_pool_init.lock(); }
+void unlock_in_parent() { g_pool_init.unlock(); }
+void reset_in_child() {
+  g_pool_init.unlock();
+  g_pool.store(nullptr, std::memory_order_relaxed);
+}
 
 Pool* pool() {
   Pool* p = g_pool.load(std::memory_order_acquire);
@@ -237,7 +272,7 @@ Pool* pool() {
   p = g_pool.load(std::memory_order_relaxed);
   if (!p) {
     static std::once_flag once;
-    std::call_once(once, [] { pthread_atfork(nullptr, nullptr, reset_after_fork); });
+    std::call_once(once, [] { pthread_atfork(lock_before_fork, unlock_in_parent, reset_in_child); });
     p = new Pool();
     g_pool.store(p, std::memory_order_release);
   }
@@ -254,10 +289,7 @@ void run_chunks(int64_t nchunks, int nthreads, ChunkFn fn, void* ctx, bool wake)
     p = pool();
     if (!p->try_acquire()) p = nullptr;
   }
-  if (!p) {
-    for (int64_t c = 0; c < nchunks; ++c) fn(ctx, c);
-    return;
-  }
+  if (!p) return run_inline(nchunks, fn, ctx);
   p->run(nchunks, nthreads, fn, ctx, wake);
 }
 

@@ -113,9 +113,10 @@ void reduce_typed(const Tensor& x, const std::vector<bool>& reduced, const Tenso
     return;
   }
   if (nd == 1) {  // everything reduced: per-chunk partials
-    const int nt = num_threads();
-    if (n >= 4 * kParallelGrain && nt > 1) {
-      const int64_t k = parallel_for_chunks(n, kParallelGrain);
+    if (n >= 4 * kParallelGrain) {
+      // A fixed number of partials, whatever the thread count: the same bits
+      // on any number of threads.
+      const int64_t k = std::min<int64_t>(n / kParallelGrain, kReduceChunks);
       std::vector<T> part(static_cast<size_t>(k), R::init());
       parallel_chunks(k, [&](int64_t c) {
         const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
