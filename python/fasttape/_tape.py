@@ -86,12 +86,30 @@ class GradientTape:
 
     # ------------------------------------------------------------ context
     def __enter__(self):
-        self._push_tape()
+        # _push_tape, inlined: entering and leaving a tape is per-step
+        # overhead in nested-tape code.
+        if self._recording:
+            self._push_tape()  # raises
+        tape = self._tape
+        if tape is None:
+            tape = self._tape = _core._Tape(self._persistent)
+        _core.push_tape(tape)
+        try:
+            _tls.stack.append(self)
+        except AttributeError:
+            _tls.stack = [self]
+        self._recording = True
         return self
 
     def __exit__(self, typ, value, traceback):
         if self._recording:
-            self._pop_tape()
+            st = _tls.stack
+            if st and st[-1] is self:  # the usual case: the innermost tape
+                _core.pop_tape(self._tape)
+                st.pop()
+                self._recording = False
+            else:
+                self._pop_tape()
 
     def _ensure_tape(self):
         if self._tape is None:
