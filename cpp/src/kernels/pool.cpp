@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -83,7 +84,11 @@ class Pool {
     // job needs no notify, and they will find it.
     const int64_t start = now_ns();
     const bool kicked = start - last_kick_.load(std::memory_order_relaxed) < kKickedNs;
-    if (!wake && !kicked && sleepers_.load(std::memory_order_relaxed) >= static_cast<int>(nworkers_)) {
+    // Workers that take part: the first nthreads - 1. Only they count in
+    // sleepers_ (the others sleep uncounted, and are woken when the thread
+    // count grows again).
+    const int takers = std::min(static_cast<int>(nworkers_), nthreads - 1);
+    if (!wake && !kicked && sleepers_.load(std::memory_order_relaxed) >= takers) {
       // Every worker sleeps (or none exists yet): the caller runs the job
       // alone. When such jobs come in a stream (two within a millisecond),
       // it then wakes the workers so that the next ones find them spinning;
@@ -120,14 +125,15 @@ class Pool {
     const uint32_t gen = gen_of(word_.load(std::memory_order_relaxed)) + 2;
     word_.store((static_cast<uint64_t>(gen - 1) << 32) | kNoChunk, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
+    const bool more_takers = nthreads - 1 > limit_.load(std::memory_order_relaxed);
     fn_.store(fn, std::memory_order_relaxed);
     ctx_.store(ctx, std::memory_order_relaxed);
     n_.store(static_cast<uint32_t>(nchunks), std::memory_order_relaxed);
-    limit_.store(nthreads - 1, std::memory_order_relaxed);
+    limit_.store(nthreads - 1, std::memory_order_seq_cst);
     done_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     word_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) > 0 && !kicked) {
+    if ((sleepers_.load(std::memory_order_seq_cst) > 0 && !kicked) || more_takers) {
       { std::lock_guard<std::mutex> lk(m_); }
       cv_.notify_all();
     }
@@ -214,12 +220,13 @@ class Pool {
           if ((spins & 255) == 0 && std::chrono::steady_clock::now() > until) {
             std::unique_lock<std::mutex> lk(m_);
             const uint32_t kicks = kicks_.load(std::memory_order_relaxed);
-            sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            const bool counted = index < limit_.load(std::memory_order_seq_cst);
+            if (counted) sleepers_.fetch_add(1, std::memory_order_seq_cst);
             cv_.wait(lk, [&] {
               return gen_of(word_.load(std::memory_order_seq_cst)) != seen ||
                      kicks_.load(std::memory_order_relaxed) != kicks;
             });
-            sleepers_.fetch_sub(1, std::memory_order_relaxed);
+            if (counted) sleepers_.fetch_sub(1, std::memory_order_relaxed);
             w = word_.load(std::memory_order_acquire);
             job = gen_of(w) != seen;
             break;
