@@ -8,17 +8,11 @@
 
 #include <fasttape/fasttape.hpp>
 
+#include "check.hpp"
+
 using namespace fasttape;
 
-static int g_failures = 0, g_checks = 0;
-
-static void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::fprintf(stderr, "FAILED: %s\n", what.c_str());
-  }
-}
+using fttest::check;
 
 static void check_close(double got, double want, const std::string& what, double tol = 1e-10) {
   check(std::fabs(got - want) <= tol * (1 + std::fabs(want)),
@@ -145,6 +139,5 @@ int main() {
   non_persistent_tape_single_use();
   errors_name_op_and_shapes();
   unwatched_gives_no_gradient();
-  std::printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
-  return g_failures ? 1 : 0;
+  return fttest::report();
 }

@@ -14,21 +14,15 @@
 
 #include <fasttape/fasttape.hpp>
 
+#include "check.hpp"
+
 #include "kernels/parallel.hpp"
 
 using namespace fasttape;
 using kernels::parallel_chunks;
 using kernels::parallel_for;
 
-static std::atomic<int> g_failures{0}, g_checks{0};
-
-static void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::fprintf(stderr, "FAILED: %s\n", what.c_str());
-  }
-}
+using fttest::check;
 
 static void each_chunk_once() {
   for (int nt : {1, 2, 3, 8}) {
@@ -214,6 +208,5 @@ int main() {
   exception_reaches_caller();
   nested_and_concurrent_callers();
   threaded_matmul_matches_serial();
-  std::printf("%d passed, %d failed\n", g_checks.load() - g_failures.load(), g_failures.load());
-  return g_failures ? 1 : 0;
+  return fttest::report();
 }

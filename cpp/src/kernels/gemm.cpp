@@ -2,6 +2,7 @@
 #include "kernels/gemm.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -30,9 +31,13 @@ Isa detect_isa() {
   return Isa::Portable;
 }
 
+// A lower instruction set forced by gemm_limit_kernel (tests), or -1.
+std::atomic<int> g_forced_isa{-1};
+
 Isa isa() {
-  static const Isa i = detect_isa();
-  return i;
+  static const Isa detected = detect_isa();
+  const int forced = g_forced_isa.load(std::memory_order_relaxed);
+  return forced >= 0 && forced < static_cast<int>(detected) ? static_cast<Isa>(forced) : detected;
 }
 
 // A per-thread, 64-byte-aligned scratch buffer that only grows.
@@ -489,6 +494,17 @@ void gemm_f32(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int6
 void gemm_f64(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa, const double* B,
               int64_t rsb, int64_t csb, double* C, bool allow_threads) {
   gemm_for_cpu<double>(M, N, K, A, rsa, csa, B, rsb, csb, C, allow_threads);
+}
+
+bool gemm_limit_kernel(const char* name) {
+  int want = -1;
+  if (name == nullptr) want = -1;
+  else if (std::strcmp(name, "portable") == 0) want = static_cast<int>(Isa::Portable);
+  else if (std::strcmp(name, "avx2") == 0) want = static_cast<int>(Isa::Avx2);
+  else if (std::strcmp(name, "avx512") == 0) want = static_cast<int>(Isa::Avx512);
+  else return false;
+  g_forced_isa.store(want, std::memory_order_relaxed);
+  return want < 0 || static_cast<int>(isa()) == want;
 }
 
 const char* gemm_kernel_name() {

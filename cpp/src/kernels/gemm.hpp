@@ -26,5 +26,10 @@ void gemm_f64(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int
 // Name of the micro-kernel in use ("avx512", "avx2", "portable").
 const char* gemm_kernel_name();
 
+// For tests: use at most the named micro-kernel ("portable", "avx2",
+// "avx512"; nullptr: the best the CPU has). Returns whether that kernel is
+// now the one in use (false when the CPU lacks it or the name is unknown).
+bool gemm_limit_kernel(const char* name);
+
 }  // namespace kernels
 }  // namespace fasttape
