@@ -87,7 +87,7 @@ def judge(wl, label, ft, np_, th, res_ft):
             verdicts.append(None if ratio is None else ratio <= bound)
         elif kind == "numpy+ms":
             extra = ft - np_ if ft is not None and np_ is not None else None
-            measured.append("" if extra is None else "+%.1f ms" % extra)
+            measured.append("" if extra is None else "%+.1f ms" % extra)
             verdicts.append(None if extra is None else extra <= bound)
         elif kind == "saved":
             saved = res_ft["memory"]["saved_bytes"] if res_ft and "memory" in res_ft else None
