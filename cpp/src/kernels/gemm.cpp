@@ -82,162 +82,120 @@ void ukr_portable(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int mr,
 #ifdef FT_GEMM_X86
 #define FT_AVX512 __attribute__((target("avx512f")))
 #define FT_AVX2 __attribute__((target("avx2,fma")))
+#define FT_VEC(ISA) __attribute__((always_inline, target(ISA))) static inline
 
-template <int ROWS>
-FT_AVX512 void ukr_f32_avx512_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
-                              bool acc) {
-  constexpr int MR = 12, NR = 32;
-  __m512 r0[ROWS], r1[ROWS];
-#pragma GCC unroll 12
-  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
-      r0[i] = _mm512_fmadd_ps(ai, b0, r0[i]);
-      r1[i] = _mm512_fmadd_ps(ai, b1, r1[i]);
-    }
-    a += MR;
-    b += NR;
-  }
-  if (mr == ROWS && nr == NR) {
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      float* ci = c + i * ldc;
-      if (acc) {
-        r0[i] = _mm512_add_ps(r0[i], _mm512_loadu_ps(ci));
-        r1[i] = _mm512_add_ps(r1[i], _mm512_loadu_ps(ci + 16));
-      }
-      _mm512_storeu_ps(ci, r0[i]);
-      _mm512_storeu_ps(ci + 16, r1[i]);
-    }
-    return;
-  }
-  alignas(64) float t[MR * NR];
-  for (int i = 0; i < ROWS; ++i) {
-    _mm512_store_ps(t + i * NR, r0[i]);
-    _mm512_store_ps(t + i * NR + 16, r1[i]);
-  }
+// One vector register of T and the operations the micro-kernel needs, per
+// instruction set (W: the register's width in bits).
+template <class T, int W>
+struct Vec;
+template <>
+struct Vec<float, 512> {
+  using T = float;
+  using R = __m512;
+  static constexpr int L = 16;
+  FT_VEC("avx512f") R zero() { return _mm512_setzero_ps(); }
+  FT_VEC("avx512f") R load(const T* p) { return _mm512_load_ps(p); }
+  FT_VEC("avx512f") R loadu(const T* p) { return _mm512_loadu_ps(p); }
+  FT_VEC("avx512f") void store(T* p, R v) { _mm512_store_ps(p, v); }
+  FT_VEC("avx512f") void storeu(T* p, R v) { _mm512_storeu_ps(p, v); }
+  FT_VEC("avx512f") R set1(T x) { return _mm512_set1_ps(x); }
+  FT_VEC("avx512f") R fmadd(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
+  FT_VEC("avx512f") R add(R a, R b) { return _mm512_add_ps(a, b); }
+};
+template <>
+struct Vec<double, 512> {
+  using T = double;
+  using R = __m512d;
+  static constexpr int L = 8;
+  FT_VEC("avx512f") R zero() { return _mm512_setzero_pd(); }
+  FT_VEC("avx512f") R load(const T* p) { return _mm512_load_pd(p); }
+  FT_VEC("avx512f") R loadu(const T* p) { return _mm512_loadu_pd(p); }
+  FT_VEC("avx512f") void store(T* p, R v) { _mm512_store_pd(p, v); }
+  FT_VEC("avx512f") void storeu(T* p, R v) { _mm512_storeu_pd(p, v); }
+  FT_VEC("avx512f") R set1(T x) { return _mm512_set1_pd(x); }
+  FT_VEC("avx512f") R fmadd(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
+  FT_VEC("avx512f") R add(R a, R b) { return _mm512_add_pd(a, b); }
+};
+template <>
+struct Vec<float, 256> {
+  using T = float;
+  using R = __m256;
+  static constexpr int L = 8;
+  FT_VEC("avx2,fma") R zero() { return _mm256_setzero_ps(); }
+  FT_VEC("avx2,fma") R load(const T* p) { return _mm256_load_ps(p); }
+  FT_VEC("avx2,fma") R loadu(const T* p) { return _mm256_loadu_ps(p); }
+  FT_VEC("avx2,fma") void store(T* p, R v) { _mm256_store_ps(p, v); }
+  FT_VEC("avx2,fma") void storeu(T* p, R v) { _mm256_storeu_ps(p, v); }
+  FT_VEC("avx2,fma") R set1(T x) { return _mm256_set1_ps(x); }
+  FT_VEC("avx2,fma") R fmadd(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
+  FT_VEC("avx2,fma") R add(R a, R b) { return _mm256_add_ps(a, b); }
+};
+template <>
+struct Vec<double, 256> {
+  using T = double;
+  using R = __m256d;
+  static constexpr int L = 4;
+  FT_VEC("avx2,fma") R zero() { return _mm256_setzero_pd(); }
+  FT_VEC("avx2,fma") R load(const T* p) { return _mm256_load_pd(p); }
+  FT_VEC("avx2,fma") R loadu(const T* p) { return _mm256_loadu_pd(p); }
+  FT_VEC("avx2,fma") void store(T* p, R v) { _mm256_store_pd(p, v); }
+  FT_VEC("avx2,fma") void storeu(T* p, R v) { _mm256_storeu_pd(p, v); }
+  FT_VEC("avx2,fma") R set1(T x) { return _mm256_set1_pd(x); }
+  FT_VEC("avx2,fma") R fmadd(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
+  FT_VEC("avx2,fma") R add(R a, R b) { return _mm256_add_pd(a, b); }
+};
+
+// The register-blocked micro-kernel: ROWS (<= MR) rows of A times NR = two
+// registers of B, the ROWS x NR tile of C held in 2 * ROWS registers. The
+// body is written once and compiled for each instruction set below (a
+// target attribute cannot depend on a template parameter).
+#define FT_UKR_BODY                                                                 \
+  using T = typename V::T;                                                          \
+  constexpr int NR = 2 * V::L;                                                      \
+  typename V::R r0[ROWS], r1[ROWS];                                                 \
+  _Pragma("GCC unroll 12") for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = V::zero(); \
+  for (int64_t k = 0; k < kc; ++k) {                                                \
+    const typename V::R b0 = V::load(b), b1 = V::load(b + V::L);                    \
+    _Pragma("GCC unroll 12") for (int i = 0; i < ROWS; ++i) {                       \
+      const typename V::R ai = V::set1(a[i]);                                       \
+      r0[i] = V::fmadd(ai, b0, r0[i]);                                              \
+      r1[i] = V::fmadd(ai, b1, r1[i]);                                              \
+    }                                                                               \
+    a += MR;                                                                        \
+    b += NR;                                                                        \
+  }                                                                                 \
+  if (mr == ROWS && nr == NR) {                                                     \
+    _Pragma("GCC unroll 12") for (int i = 0; i < ROWS; ++i) {                       \
+      T* ci = c + i * ldc;                                                          \
+      if (acc) {                                                                    \
+        r0[i] = V::add(r0[i], V::loadu(ci));                                        \
+        r1[i] = V::add(r1[i], V::loadu(ci + V::L));                                 \
+      }                                                                             \
+      V::storeu(ci, r0[i]);                                                         \
+      V::storeu(ci + V::L, r1[i]);                                                  \
+    }                                                                               \
+    return;                                                                         \
+  }                                                                                 \
+  alignas(64) T t[MR * NR];                                                         \
+  for (int i = 0; i < ROWS; ++i) {                                                  \
+    V::store(t + i * NR, r0[i]);                                                    \
+    V::store(t + i * NR + V::L, r1[i]);                                             \
+  }                                                                                 \
   store_tile(t, NR, c, ldc, mr, nr, acc);
+
+template <class V, int MR, int ROWS>
+FT_AVX512 void ukr_avx512_rows(int64_t kc, const typename V::T* a, const typename V::T* b, typename V::T* c,
+                               int64_t ldc, int mr, int nr, bool acc) {
+  FT_UKR_BODY
 }
 
-template <int ROWS>
-FT_AVX512 void ukr_f64_avx512_rows(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr,
-                              int nr, bool acc) {
-  constexpr int MR = 12, NR = 16;
-  __m512d r0[ROWS], r1[ROWS];
-#pragma GCC unroll 12
-  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm512_setzero_pd();
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      const __m512d ai = _mm512_set1_pd(a[i]);
-      r0[i] = _mm512_fmadd_pd(ai, b0, r0[i]);
-      r1[i] = _mm512_fmadd_pd(ai, b1, r1[i]);
-    }
-    a += MR;
-    b += NR;
-  }
-  if (mr == ROWS && nr == NR) {
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      double* ci = c + i * ldc;
-      if (acc) {
-        r0[i] = _mm512_add_pd(r0[i], _mm512_loadu_pd(ci));
-        r1[i] = _mm512_add_pd(r1[i], _mm512_loadu_pd(ci + 8));
-      }
-      _mm512_storeu_pd(ci, r0[i]);
-      _mm512_storeu_pd(ci + 8, r1[i]);
-    }
-    return;
-  }
-  alignas(64) double t[MR * NR];
-  for (int i = 0; i < ROWS; ++i) {
-    _mm512_store_pd(t + i * NR, r0[i]);
-    _mm512_store_pd(t + i * NR + 8, r1[i]);
-  }
-  store_tile(t, NR, c, ldc, mr, nr, acc);
+template <class V, int MR, int ROWS>
+FT_AVX2 void ukr_avx2_rows(int64_t kc, const typename V::T* a, const typename V::T* b, typename V::T* c,
+                           int64_t ldc, int mr, int nr, bool acc) {
+  FT_UKR_BODY
 }
-
-template <int ROWS>
-FT_AVX2 void ukr_f32_avx2_rows(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
-                          bool acc) {
-  constexpr int MR = 6, NR = 16;
-  __m256 r0[ROWS], r1[ROWS];
-#pragma GCC unroll 12
-  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm256_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
-      r0[i] = _mm256_fmadd_ps(ai, b0, r0[i]);
-      r1[i] = _mm256_fmadd_ps(ai, b1, r1[i]);
-    }
-    a += MR;
-    b += NR;
-  }
-  if (mr == ROWS && nr == NR) {
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      float* ci = c + i * ldc;
-      if (acc) {
-        r0[i] = _mm256_add_ps(r0[i], _mm256_loadu_ps(ci));
-        r1[i] = _mm256_add_ps(r1[i], _mm256_loadu_ps(ci + 8));
-      }
-      _mm256_storeu_ps(ci, r0[i]);
-      _mm256_storeu_ps(ci + 8, r1[i]);
-    }
-    return;
-  }
-  alignas(64) float t[MR * NR];
-  for (int i = 0; i < ROWS; ++i) {
-    _mm256_store_ps(t + i * NR, r0[i]);
-    _mm256_store_ps(t + i * NR + 8, r1[i]);
-  }
-  store_tile(t, NR, c, ldc, mr, nr, acc);
-}
-
-template <int ROWS>
-FT_AVX2 void ukr_f64_avx2_rows(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, int mr, int nr,
-                          bool acc) {
-  constexpr int MR = 6, NR = 8;
-  __m256d r0[ROWS], r1[ROWS];
-#pragma GCC unroll 12
-  for (int i = 0; i < ROWS; ++i) r0[i] = r1[i] = _mm256_setzero_pd();
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      const __m256d ai = _mm256_broadcast_sd(a + i);
-      r0[i] = _mm256_fmadd_pd(ai, b0, r0[i]);
-      r1[i] = _mm256_fmadd_pd(ai, b1, r1[i]);
-    }
-    a += MR;
-    b += NR;
-  }
-  if (mr == ROWS && nr == NR) {
-#pragma GCC unroll 12
-    for (int i = 0; i < ROWS; ++i) {
-      double* ci = c + i * ldc;
-      if (acc) {
-        r0[i] = _mm256_add_pd(r0[i], _mm256_loadu_pd(ci));
-        r1[i] = _mm256_add_pd(r1[i], _mm256_loadu_pd(ci + 4));
-      }
-      _mm256_storeu_pd(ci, r0[i]);
-      _mm256_storeu_pd(ci + 4, r1[i]);
-    }
-    return;
-  }
-  alignas(64) double t[MR * NR];
-  for (int i = 0; i < ROWS; ++i) {
-    _mm256_store_pd(t + i * NR, r0[i]);
-    _mm256_store_pd(t + i * NR + 4, r1[i]);
-  }
-  store_tile(t, NR, c, ldc, mr, nr, acc);
-}
+#undef FT_UKR_BODY
+#undef FT_VEC
 #endif  // FT_GEMM_X86
 
 // ------------------------------------------------------------- packing
@@ -448,25 +406,18 @@ void gemm_any(int MR, int NR, Ukr<T> ukr, int64_t M, int64_t N, int64_t K, const
 namespace {
 
 #ifdef FT_GEMM_X86
-// The x86 micro-kernels of each type, with their strip widths (MR is 12 on
-// AVX-512 and 6 on AVX2 for both types).
+// The x86 micro-kernels of each type: MR x NR = 12 x two AVX-512 registers
+// or 6 x two AVX2 registers, with 4-/8-row (2-/4-row) variants for short
+// strips.
 template <class T>
-struct X86Kernels;
-template <>
-struct X86Kernels<float> {
-  static constexpr Ukr<float> avx512 =
-      ukr_by_rows<float, 4, ukr_f32_avx512_rows<4>, 8, ukr_f32_avx512_rows<8>, ukr_f32_avx512_rows<12>>;
-  static constexpr Ukr<float> avx2 =
-      ukr_by_rows<float, 2, ukr_f32_avx2_rows<2>, 4, ukr_f32_avx2_rows<4>, ukr_f32_avx2_rows<6>>;
-  static constexpr int nr512 = 32, nr256 = 16;
-};
-template <>
-struct X86Kernels<double> {
-  static constexpr Ukr<double> avx512 =
-      ukr_by_rows<double, 4, ukr_f64_avx512_rows<4>, 8, ukr_f64_avx512_rows<8>, ukr_f64_avx512_rows<12>>;
-  static constexpr Ukr<double> avx2 =
-      ukr_by_rows<double, 2, ukr_f64_avx2_rows<2>, 4, ukr_f64_avx2_rows<4>, ukr_f64_avx2_rows<6>>;
-  static constexpr int nr512 = 16, nr256 = 8;
+struct X86Kernels {
+  using V512 = Vec<T, 512>;
+  using V256 = Vec<T, 256>;
+  static constexpr Ukr<T> avx512 = ukr_by_rows<T, 4, ukr_avx512_rows<V512, 12, 4>, 8, ukr_avx512_rows<V512, 12, 8>,
+                                               ukr_avx512_rows<V512, 12, 12>>;
+  static constexpr Ukr<T> avx2 =
+      ukr_by_rows<T, 2, ukr_avx2_rows<V256, 6, 2>, 4, ukr_avx2_rows<V256, 6, 4>, ukr_avx2_rows<V256, 6, 6>>;
+  static constexpr int nr512 = 2 * V512::L, nr256 = 2 * V256::L;
 };
 #endif
 
