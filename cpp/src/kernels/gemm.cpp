@@ -85,65 +85,30 @@ void ukr_portable(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int mr,
 #define FT_VEC(ISA) __attribute__((always_inline, target(ISA))) static inline
 
 // One vector register of T and the operations the micro-kernel needs, per
-// instruction set (W: the register's width in bits).
+// instruction set (W: the register's width in bits). The intrinsics are
+// named PREFIX_op_SUFFIX (_mm512_fmadd_ps, _mm256_load_pd, ...).
 template <class T, int W>
 struct Vec;
-template <>
-struct Vec<float, 512> {
-  using T = float;
-  using R = __m512;
-  static constexpr int L = 16;
-  FT_VEC("avx512f") R zero() { return _mm512_setzero_ps(); }
-  FT_VEC("avx512f") R load(const T* p) { return _mm512_load_ps(p); }
-  FT_VEC("avx512f") R loadu(const T* p) { return _mm512_loadu_ps(p); }
-  FT_VEC("avx512f") void store(T* p, R v) { _mm512_store_ps(p, v); }
-  FT_VEC("avx512f") void storeu(T* p, R v) { _mm512_storeu_ps(p, v); }
-  FT_VEC("avx512f") R set1(T x) { return _mm512_set1_ps(x); }
-  FT_VEC("avx512f") R fmadd(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
-  FT_VEC("avx512f") R add(R a, R b) { return _mm512_add_ps(a, b); }
-};
-template <>
-struct Vec<double, 512> {
-  using T = double;
-  using R = __m512d;
-  static constexpr int L = 8;
-  FT_VEC("avx512f") R zero() { return _mm512_setzero_pd(); }
-  FT_VEC("avx512f") R load(const T* p) { return _mm512_load_pd(p); }
-  FT_VEC("avx512f") R loadu(const T* p) { return _mm512_loadu_pd(p); }
-  FT_VEC("avx512f") void store(T* p, R v) { _mm512_store_pd(p, v); }
-  FT_VEC("avx512f") void storeu(T* p, R v) { _mm512_storeu_pd(p, v); }
-  FT_VEC("avx512f") R set1(T x) { return _mm512_set1_pd(x); }
-  FT_VEC("avx512f") R fmadd(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
-  FT_VEC("avx512f") R add(R a, R b) { return _mm512_add_pd(a, b); }
-};
-template <>
-struct Vec<float, 256> {
-  using T = float;
-  using R = __m256;
-  static constexpr int L = 8;
-  FT_VEC("avx2,fma") R zero() { return _mm256_setzero_ps(); }
-  FT_VEC("avx2,fma") R load(const T* p) { return _mm256_load_ps(p); }
-  FT_VEC("avx2,fma") R loadu(const T* p) { return _mm256_loadu_ps(p); }
-  FT_VEC("avx2,fma") void store(T* p, R v) { _mm256_store_ps(p, v); }
-  FT_VEC("avx2,fma") void storeu(T* p, R v) { _mm256_storeu_ps(p, v); }
-  FT_VEC("avx2,fma") R set1(T x) { return _mm256_set1_ps(x); }
-  FT_VEC("avx2,fma") R fmadd(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
-  FT_VEC("avx2,fma") R add(R a, R b) { return _mm256_add_ps(a, b); }
-};
-template <>
-struct Vec<double, 256> {
-  using T = double;
-  using R = __m256d;
-  static constexpr int L = 4;
-  FT_VEC("avx2,fma") R zero() { return _mm256_setzero_pd(); }
-  FT_VEC("avx2,fma") R load(const T* p) { return _mm256_load_pd(p); }
-  FT_VEC("avx2,fma") R loadu(const T* p) { return _mm256_loadu_pd(p); }
-  FT_VEC("avx2,fma") void store(T* p, R v) { _mm256_store_pd(p, v); }
-  FT_VEC("avx2,fma") void storeu(T* p, R v) { _mm256_storeu_pd(p, v); }
-  FT_VEC("avx2,fma") R set1(T x) { return _mm256_set1_pd(x); }
-  FT_VEC("avx2,fma") R fmadd(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
-  FT_VEC("avx2,fma") R add(R a, R b) { return _mm256_add_pd(a, b); }
-};
+#define FT_DEFINE_VEC(TYPE, WIDTH, REG, ISA, PRE, SUF)                                      \
+  template <>                                                                              \
+  struct Vec<TYPE, WIDTH> {                                                                \
+    using T = TYPE;                                                                        \
+    using R = REG;                                                                         \
+    static constexpr int L = WIDTH / (8 * static_cast<int>(sizeof(TYPE)));                \
+    FT_VEC(ISA) R zero() { return PRE##_setzero_##SUF(); }                                \
+    FT_VEC(ISA) R load(const T* p) { return PRE##_load_##SUF(p); }                        \
+    FT_VEC(ISA) R loadu(const T* p) { return PRE##_loadu_##SUF(p); }                      \
+    FT_VEC(ISA) void store(T* p, R v) { PRE##_store_##SUF(p, v); }                        \
+    FT_VEC(ISA) void storeu(T* p, R v) { PRE##_storeu_##SUF(p, v); }                      \
+    FT_VEC(ISA) R set1(T x) { return PRE##_set1_##SUF(x); }                               \
+    FT_VEC(ISA) R fmadd(R a, R b, R c) { return PRE##_fmadd_##SUF(a, b, c); }             \
+    FT_VEC(ISA) R add(R a, R b) { return PRE##_add_##SUF(a, b); }                         \
+  };
+FT_DEFINE_VEC(float, 512, __m512, "avx512f", _mm512, ps)
+FT_DEFINE_VEC(double, 512, __m512d, "avx512f", _mm512, pd)
+FT_DEFINE_VEC(float, 256, __m256, "avx2,fma", _mm256, ps)
+FT_DEFINE_VEC(double, 256, __m256d, "avx2,fma", _mm256, pd)
+#undef FT_DEFINE_VEC
 
 // The register-blocked micro-kernel: ROWS (<= MR) rows of A times NR = two
 // registers of B, the ROWS x NR tile of C held in 2 * ROWS registers. The
