@@ -65,9 +65,6 @@ inline int64_t parallel_for_chunks(int64_t n, int64_t grain) {
   return std::min<int64_t>(n / grain, 4 * static_cast<int64_t>(nt));
 }
 
-// Full reductions of long arrays sum this many partial results (fewer for
-// shorter arrays), on however many threads there are.
-constexpr int64_t kReduceChunks = 16;
 
 // Whether a parallel_for of n elements is long enough to wake sleeping
 // workers (see run_chunks): from 16 grains, a million elements of a
@@ -97,6 +94,26 @@ inline void parallel_for(int64_t n, int64_t grain, F&& f) {
     return;
   }
   parallel_chunks(k, [&](int64_t c) { f(chunk_begin(n, c, k), chunk_begin(n, c + 1, k)); }, wakes_workers(n, grain));
+}
+
+// Full reductions of long arrays combine this many partial results (fewer for
+// shorter arrays), on however many threads there are.
+constexpr int64_t kReduceChunks = 16;
+
+// Reduces [0, n): part(begin, end) reduces a range, and the partials are
+// folded in order from init with combine. From 4 grains the range is cut
+// into a number of partials that does not depend on the thread count, so
+// the result has the same bits on any number of threads.
+template <class T, class Part, class Combine>
+inline T reduce_in_chunks(int64_t n, T init, Part&& part, Combine&& combine) {
+  if (n < 4 * kParallelGrain) return part(int64_t(0), n);
+  const int64_t k = std::min<int64_t>(n / kParallelGrain, kReduceChunks);
+  T partial[kReduceChunks];
+  parallel_chunks(k, [&](int64_t c) { partial[c] = part(chunk_begin(n, c, k), chunk_begin(n, c + 1, k)); },
+                  wakes_workers(n, kParallelGrain));
+  T s = init;
+  for (int64_t c = 0; c < k; ++c) s = combine(s, partial[c]);
+  return s;
 }
 
 }  // namespace kernels

@@ -112,22 +112,10 @@ void reduce_typed(const Tensor& x, const std::vector<bool>& reduced, const Tenso
     std::memcpy(po, px, out.nbytes());
     return;
   }
-  if (nd == 1) {  // everything reduced: per-chunk partials
-    if (n >= 4 * kParallelGrain) {
-      // A fixed number of partials, whatever the thread count: the same bits
-      // on any number of threads.
-      const int64_t k = std::min<int64_t>(n / kParallelGrain, kReduceChunks);
-      std::vector<T> part(static_cast<size_t>(k), R::init());
-      parallel_chunks(k, [&](int64_t c) {
-        const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
-        part[static_cast<size_t>(c)] = reduce_row<R, T>(px + b, e - b);
-      }, wakes_workers(n, kParallelGrain));
-      T s = R::init();
-      for (T v : part) s = R::f(s, v);
-      po[0] = s;
-    } else {
-      po[0] = reduce_row<R, T>(px, n);
-    }
+  if (nd == 1) {  // everything reduced
+    po[0] = reduce_in_chunks(
+        n, R::init(), [&](int64_t b, int64_t e) { return reduce_row<R, T>(px + b, e - b); },
+        [](T s, T v) { return R::f(s, v); });
     return;
   }
   if (nd == 2 && !red[0]) {  // [rows kept, inner reduced]: rows in parallel

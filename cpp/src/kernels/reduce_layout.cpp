@@ -52,21 +52,9 @@ void reduce_sum_typed(const Tensor& x, const std::vector<bool>& reduced, const T
     return;
   }
   if (nd == 1) {  // everything reduced
-    if (n >= 4 * kParallelGrain) {
-      // A fixed number of partials, whatever the thread count: the same bits
-      // on any number of threads.
-      const int64_t k = std::min<int64_t>(n / kParallelGrain, kReduceChunks);
-      std::vector<T> part(static_cast<size_t>(k), T(0));
-      parallel_chunks(k, [&](int64_t c) {
-        const int64_t b = chunk_begin(n, c, k), e = chunk_begin(n, c + 1, k);
-        part[static_cast<size_t>(c)] = sum_contiguous<T>(px + b, e - b);
-      }, wakes_workers(n, kParallelGrain));
-      T s = 0;
-      for (T v : part) s += v;
-      po[0] = s;
-    } else {
-      po[0] = sum_contiguous<T>(px, n);
-    }
+    po[0] = reduce_in_chunks(
+        n, T(0), [&](int64_t b, int64_t e) { return sum_contiguous<T>(px + b, e - b); },
+        [](T s, T v) { return s + v; });
     return;
   }
   // General: output strides for kept blocks, 0 for reduced ones.
