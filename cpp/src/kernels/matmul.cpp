@@ -93,6 +93,21 @@ inline void batch_offsets(int64_t bi, const std::vector<int64_t>& odims, const s
   }
 }
 
+// Calls one(bi, threads) for each matrix product of a batch: products under
+// 1M multiply-adds are spread over the batch, one thread each; bigger ones
+// run in turn, each free to use the threads itself.
+template <class F>
+void for_each_matrix(int64_t batch, int64_t macs, F&& one) {
+  if (batch > 1 && macs < (int64_t(1) << 20)) {
+    parallel_for(batch, std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(macs, 1)),
+                 [&](int64_t b0, int64_t b1) {
+                   for (int64_t bi = b0; bi < b1; ++bi) one(bi, false);
+                 });
+  } else {
+    for (int64_t bi = 0; bi < batch; ++bi) one(bi, true);
+  }
+}
+
 template <class T>
 void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tensor& out) {
   const int ra = a.ndim(), rb = b.ndim(), ro = out.ndim();
@@ -155,14 +170,7 @@ void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tens
       else
         gemm_f64(M, N, K, pa + oa * asz, rsa, csa, pb + ob * bsz, rsb, csb, po + bi * M * N, par);
     };
-    if (batch > 1 && M * N * K < (int64_t(1) << 20)) {
-      parallel_for(batch, std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(M * N * K, 1)),
-                   [&](int64_t b0, int64_t b1) {
-                     for (int64_t bi = b0; bi < b1; ++bi) one(bi, false);
-                   });
-    } else {
-      for (int64_t bi = 0; bi < batch; ++bi) one(bi, true);
-    }
+    for_each_matrix(batch, M * N * K, one);
     return;
   }
   // Pack transposed operands once per distinct matrix.
@@ -183,14 +191,7 @@ void matmul_typed(const Tensor& a, const Tensor& b, bool ta, bool tb, const Tens
     batch_offsets(bi, odims, sa, sb, &oa, &ob);
     gemm<T>(pa + oa * asz, pb + ob * bsz, po + bi * M * N, M, N, K, par);
   };
-  if (batch > 1 && M * N * K < (int64_t(1) << 20)) {
-    parallel_for(batch, std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(M * N * K, 1)),
-                 [&](int64_t b0, int64_t b1) {
-                   for (int64_t bi = b0; bi < b1; ++bi) one(bi, false);
-                 });
-  } else {
-    for (int64_t bi = 0; bi < batch; ++bi) one(bi, true);
-  }
+  for_each_matrix(batch, M * N * K, one);
 }
 
 }  // namespace
