@@ -44,21 +44,37 @@ void set_per_op(benchmark::State& state, const char* name, double total_s, int64
   state.SetItemsProcessed(state.iterations() * ops_per_iter);
 }
 
+// Times f() (which returns a tensor, kept from the optimizer); what runs
+// around the call is not timed.
+template <class F>
+double timed(F&& f) {
+  const auto t0 = Clock::now();
+  Tensor y = f();
+  const auto t1 = Clock::now();
+  benchmark::DoNotOptimize(y.impl());
+  return seconds(t0, t1);
+}
+
+// The benchmark loop: iteration() returns the seconds it timed; counter is
+// the cost per recorded op over the whole run.
+template <class F>
+void run(benchmark::State& state, const char* counter, F&& iteration) {
+  double total = 0;
+  for (auto _ : state) {
+    const double s = iteration();
+    state.SetIterationTime(s);
+    total += s;
+  }
+  set_per_op(state, counter, total, kSteps * kOpsPerStep);
+}
+
 // Forward with no tape: op cost without recording.
 void BM_ScalarOp_NoTape(benchmark::State& state) {
   const bool literal = state.range(0) == 0;
   Tensor x = Tensor::scalar(1.0, DType::Float32);
   Tensor a = Tensor::scalar(1.0001, DType::Float32), b = Tensor::scalar(0.0001, DType::Float32);
-  double total = 0;
-  for (auto _ : state) {
-    auto t0 = Clock::now();
-    Tensor y = literal ? chain_literal(x, kSteps) : chain_consts(x, a, b, kSteps);
-    auto t1 = Clock::now();
-    benchmark::DoNotOptimize(y.impl());
-    state.SetIterationTime(seconds(t0, t1));
-    total += seconds(t0, t1);
-  }
-  set_per_op(state, "ns_per_op", total, kSteps * kOpsPerStep);
+  run(state, "ns_per_op",
+      [&] { return timed([&] { return literal ? chain_literal(x, kSteps) : chain_consts(x, a, b, kSteps); }); });
 }
 
 // Forward under a tape: op + record (the tape's destruction is not timed).
@@ -66,37 +82,25 @@ void BM_ScalarOp_Record(benchmark::State& state) {
   const bool literal = state.range(0) == 0;
   Tensor x = Tensor::scalar(1.0, DType::Float32);
   Tensor a = Tensor::scalar(1.0001, DType::Float32), b = Tensor::scalar(0.0001, DType::Float32);
-  double total = 0;
-  for (auto _ : state) {
+  run(state, "ns_per_op", [&] {
     GradientTape tape;
-    auto t0 = Clock::now();
-    tape.watch(x);
-    Tensor y = literal ? chain_literal(x, kSteps) : chain_consts(x, a, b, kSteps);
-    auto t1 = Clock::now();
-    benchmark::DoNotOptimize(y.impl());
-    state.SetIterationTime(seconds(t0, t1));
-    total += seconds(t0, t1);
-  }
-  set_per_op(state, "ns_per_op", total, kSteps * kOpsPerStep);
+    return timed([&] {
+      tape.watch(x);
+      return literal ? chain_literal(x, kSteps) : chain_consts(x, a, b, kSteps);
+    });
+  });
 }
 
 // The reverse sweep alone: dy/dx over the recorded chain.
 void BM_ScalarOp_Sweep(benchmark::State& state) {
   Tensor x = Tensor::scalar(1.0, DType::Float32);
-  double total = 0;
-  for (auto _ : state) {
+  run(state, "ns_per_record", [&] {
     GradientTape tape;
     tape.watch(x);
     Tensor y = chain_literal(x, kSteps);
     tape.stop();
-    auto t0 = Clock::now();
-    Tensor g = tape.gradient(y, x);
-    auto t1 = Clock::now();
-    benchmark::DoNotOptimize(g.impl());
-    state.SetIterationTime(seconds(t0, t1));
-    total += seconds(t0, t1);
-  }
-  set_per_op(state, "ns_per_record", total, kSteps * kOpsPerStep);
+    return timed([&] { return tape.gradient(y, x); });
+  });
 }
 
 // The sweep of a persistent tape (saved values kept; the same sweep again).
@@ -106,16 +110,7 @@ void BM_ScalarOp_SweepPersistent(benchmark::State& state) {
   tape.watch(x);
   Tensor y = chain_literal(x, kSteps);
   tape.stop();
-  double total = 0;
-  for (auto _ : state) {
-    auto t0 = Clock::now();
-    Tensor g = tape.gradient(y, x);
-    auto t1 = Clock::now();
-    benchmark::DoNotOptimize(g.impl());
-    state.SetIterationTime(seconds(t0, t1));
-    total += seconds(t0, t1);
-  }
-  set_per_op(state, "ns_per_record", total, kSteps * kOpsPerStep);
+  run(state, "ns_per_record", [&] { return timed([&] { return tape.gradient(y, x); }); });
 }
 
 }  // namespace
