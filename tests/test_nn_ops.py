@@ -23,6 +23,17 @@ def _grad(fn, *xs):
     return y, tape.gradient(y, ts)
 
 
+def _value_grad_grad(fn, t):
+    """fn(t), its gradient, and the gradient of that, by nested tapes."""
+    with tf.GradientTape() as outer:
+        outer.watch(t)
+        with tf.GradientTape() as inner:
+            inner.watch(t)
+            y = fn(t)
+        g = inner.gradient(y, t)
+    return y, g, outer.gradient(g, t)
+
+
 def _np_log_softmax(x, axis=-1):
     m = np.max(x, axis=axis, keepdims=True)
     return x - m - np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
@@ -109,13 +120,7 @@ def test_leaky_relu_values_and_kink():
 def test_piecewise_linear_second_derivative_is_zeros_not_none(fn):
     # TensorFlow's Relu6GradGrad / LeakyReluGradGrad give zeros for the input.
     t = tf.constant([-1.0, 0.5, 3.0, 7.0])
-    with tf.GradientTape() as outer:
-        outer.watch(t)
-        with tf.GradientTape() as inner:
-            inner.watch(t)
-            y = fn(t)
-        g = inner.gradient(y, t)
-    g2 = outer.gradient(g, t)
+    _, _, g2 = _value_grad_grad(fn, t)
     assert g2 is not None
     assert_close(g2, np.zeros(4, np.float32))
 
@@ -140,13 +145,7 @@ def test_elu_values_and_kink():
 def test_activations_finite_for_large_inputs(fn, dtype):
     x = np.array([-1e4, -100.0, -30.0, 30.0, 100.0, 1e4], dtype=dtype)
     t = tf.constant(x)
-    with tf.GradientTape() as outer:
-        outer.watch(t)
-        with tf.GradientTape() as inner:
-            inner.watch(t)
-            y = fn(t)
-        g = inner.gradient(y, t)
-    g2 = outer.gradient(g, t)
+    y, g, g2 = _value_grad_grad(fn, t)
     for v in (y, g, g2):
         assert v.dtype == t.dtype
         assert np.all(np.isfinite(to_np(v))), to_np(v)
