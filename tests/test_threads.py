@@ -163,3 +163,15 @@ def test_few_column_matmul_is_the_transposed_product_bitwise(m, n, k, dtype):
         ref = a.astype(np.float64) @ b.astype(np.float64)
         tol = 1e-5 if dtype == np.float32 else 1e-13
         assert np.abs(c - ref).max() <= tol * np.abs(a).max() * np.abs(b).max() * k
+
+
+def test_thread_count_is_bounded():
+    with pytest.raises(ValueError, match="between 0 .* and 1024"):
+        tf.config.threading.set_intra_op_parallelism_threads(100_000)
+    with pytest.raises(ValueError):
+        tf.config.threading.set_intra_op_parallelism_threads(-1)
+    code = "import fasttape as tf; print(tf.config.threading.get_intra_op_parallelism_threads())"
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, OMP_NUM_THREADS="99999"),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip()) == 1024

@@ -12,14 +12,16 @@ PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
 
 _inter_op = 0
+_MAX_THREADS = 1024  # as the core allows (one OS thread per extra thread)
 
 
 def _set_intra_op_parallelism_threads(num_threads):
     """Threads the kernels use; 0 restores the default (OMP_NUM_THREADS or
     the number of cores)."""
     n = int(num_threads)
-    if n < 0:
-        raise ValueError("num_threads must be >= 0, got %d" % n)
+    if n < 0 or n > _MAX_THREADS:
+        raise ValueError("set_intra_op_parallelism_threads: num_threads must be between 0 (the default) and %d, "
+                         "got %d" % (_MAX_THREADS, n))
     _core.set_num_threads(n)
 
 

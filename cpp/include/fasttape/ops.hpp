@@ -111,7 +111,7 @@ inline Tensor operator/(double s, const Tensor& a) { return divide(scalar_like(s
 
 // ---- configuration
 int num_threads();
-void set_num_threads(int n);  // <= 0: back to the default (OMP_NUM_THREADS, else the usable CPUs)
+void set_num_threads(int n);  // <= 0: the default (OMP_NUM_THREADS, else the usable CPUs); at most 1024
 const char* simd_isa();        // the instruction set the kernels use
 
 }  // namespace fasttape

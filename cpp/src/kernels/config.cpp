@@ -19,7 +19,7 @@ int default_threads() {
   if (const char* s = std::getenv("OMP_NUM_THREADS")) {
     char* end = nullptr;
     const long v = std::strtol(s, &end, 10);
-    if (end != s && v > 0) return static_cast<int>(std::min<long>(v, 1024));
+    if (end != s && v > 0) return static_cast<int>(std::min<long>(v, kMaxThreads));
   }
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
@@ -41,7 +41,9 @@ int num_threads() {
   return n;
 }
 
-void set_num_threads(int n) { g_threads.store(n > 0 ? n : default_threads(), std::memory_order_relaxed); }
+void set_num_threads(int n) {
+  g_threads.store(n > 0 ? std::min(n, kMaxThreads) : default_threads(), std::memory_order_relaxed);
+}
 
 const char* isa_name() {
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(FASTTAPE_NO_MULTIVERSION)

@@ -20,6 +20,10 @@ namespace kernels {
 
 int num_threads();
 
+// The most threads set_num_threads or OMP_NUM_THREADS may ask for (the pool
+// starts one OS thread per extra thread).
+constexpr int kMaxThreads = 1024;
+
 // parallel_for splits work only from 2 grains up. Memory-bound loops go
 // parallel from 128k elements: on 2 cores, with the worker awake, a 200k-float
 // multiply took 8 us instead of 14, a 140k one 4 us instead of 8 (below
