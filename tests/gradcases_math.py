@@ -126,6 +126,7 @@ UNARY = [
     ("rsqrt", "math.rsqrt", lambda x: tf.math.rsqrt(x), lambda x: 1.0 / np.sqrt(x), "pos"),
     ("reciprocal", "math.reciprocal", lambda x: tf.math.reciprocal(x), lambda x: 1.0 / x, "denom"),
     ("erf", "math.erf", lambda x: tf.math.erf(x), _np_erf, "any"),
+    ("tan", "tan", lambda x: tf.tan(x), np.tan, "unit"),
     ("floor", "floor", lambda x: tf.floor(x), np.floor, "any"),
     ("floor", "math.floor*x", lambda x: tf.math.floor(x) * x, lambda x: np.floor(x) * x, "any"),
     ("round", "round", lambda x: tf.round(x), np.round, "any"),
@@ -136,6 +137,7 @@ for _op, _l, _fn, _ref, _dom in UNARY:
         case(_op, f"{_l}{_s}".replace(" ", ""), _fn, _ref, [_s], domain=_dom)
 
 for _sx, _sy in [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))]:
+    case("atan2", f"{_sx}x{_sy}".replace(" ", ""), tf.math.atan2, np.arctan2, [_sx, _sy], domain=("any", "denom"))
     case("square", f"squared_difference{_sx}x{_sy}".replace(" ", ""),
          lambda x, y: tf.math.squared_difference(x, y), lambda x, y: (x - y) ** 2, [_sx, _sy])
 

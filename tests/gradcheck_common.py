@@ -46,6 +46,8 @@ def _sample(rng, shape, domain):
         x = rng.uniform(0.5, 2.0, size=shape)
     elif domain == "away0":        # relu / abs: keep away from the kink at 0
         x = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.3, 2.0, size=shape)
+    elif domain == "unit":         # tan: well inside (-pi/2, pi/2)
+        x = rng.uniform(-1.0, 1.0, size=shape)
     elif domain == "denom":        # divisors: bounded away from zero
         x = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
     else:

@@ -79,13 +79,6 @@ void bind_math(py::module_& m) {
       },
       x, py::arg("axis") = 0, py::arg("exclusive") = false, py::arg("reverse") = false, nm);
 
-  m.def("log1p", &un_fn<fasttape::log1p>, x, nm);
-  m.def("expm1", &un_fn<fasttape::expm1>, x, nm);
-  m.def("rsqrt", &un_fn<fasttape::rsqrt>, x, nm);
-  m.def("reciprocal", &un_fn<fasttape::reciprocal>, x, nm);
-  m.def("erf", &un_fn<fasttape::erf>, x, nm);
-  m.def("floor", &un_fn<fasttape::floor>, x, nm);
-  m.def("round", &un_fn<fasttape::round>, x, nm);
   m.def("squared_difference", &bin_fn<squared_difference>, x, py::arg("y"), nm);
 
   m.def(

@@ -310,6 +310,7 @@ inline std::vector<Tensor> list_to_tensors(py::handle seq, bool allow_none) {
 
 using namespace ftbind;
 
+void bind_elementwise(py::module_& m);
 void bind_math(py::module_& m);
 void bind_index(py::module_& m);
 void bind_nn(py::module_& m);

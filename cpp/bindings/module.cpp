@@ -221,19 +221,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("logical_and", &bin_fn<logical_and>, x, y, nm);
   m.def("logical_or", &bin_fn<logical_or>, x, y, nm);
   m.def("logical_not", &un_fn<logical_not>, x, nm);
-  m.def("negative", &un_fn<negative>, x, nm);
-  m.def("square", &un_fn<square>, x, nm);
-  m.def("sqrt", &un_fn<fasttape::sqrt>, x, nm);
-  m.def("exp", &un_fn<fasttape::exp>, x, nm);
-  m.def("log", &un_fn<fasttape::log>, x, nm);
-  m.def("sin", &un_fn<fasttape::sin>, x, nm);
-  m.def("cos", &un_fn<fasttape::cos>, x, nm);
-  m.def("tanh", &un_fn<fasttape::tanh>, x, nm);
-  m.def("sigmoid", &un_fn<sigmoid>, x, nm);
-  m.def("relu", &un_fn<relu>, py::arg("features"), nm);
-  m.def("abs", &un_fn<fasttape::abs>, x, nm);
-  m.def("sign", &un_fn<sign>, x, nm);
-  m.def("relu_grad", &bin_fn<relu_grad>, py::arg("gradients"), py::arg("features"), nm);
+  bind_elementwise(m);
   m.def(
       "where",
       [](py::handle c, py::handle a, py::handle b) {

@@ -7,10 +7,10 @@ with ``import fasttape as tf``.
 
 from . import _core
 from . import errors
-from ._core import (abs, add, cos, divide, equal, exp, greater, greater_equal, less, less_equal,  # noqa: F401
-                    logical_and, logical_not, logical_or, matmul, maximum, minimum, multiply, negative,
-                    not_equal, pow, reduce_mean, reduce_sum, reshape, sigmoid, sign, sin, sqrt, square, subtract,
-                    tanh, transpose, broadcast_to)
+from ._core import (add, divide, equal, greater, greater_equal, less, less_equal,  # noqa: F401
+                    logical_and, logical_not, logical_or, matmul, maximum, minimum, multiply,
+                    not_equal, pow, reduce_mean, reduce_sum, reshape, subtract, transpose, broadcast_to)
+from ._registry import export as _export
 from ._dtypes import DType, as_dtype, bool, float32, float64, int32, int64  # noqa: F401
 from ._ops import (cast, clip_by_norm, eye, fill, identity, linspace, norm, ones, ones_like, range, rank, shape,  # noqa: F401
                    size, where, zeros, zeros_like)
@@ -40,10 +40,11 @@ def show_config():
 
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "abs", "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "cos", "divide",
-    "autodiff", "config", "eye", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging", "double", "stop_gradient", "equal", "errors", "exp", "fill", "float32", "float64", "greater", "greater_equal", "identity",
-    "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or", "math",
-    "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "ones", "ones_like",
-    "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "sigmoid", "sign",
-    "sin", "size", "sqrt", "square", "subtract", "tanh", "transpose", "where", "zeros", "zeros_like", "linalg",
-] + _math_ops.__all__ + _array_ops.__all__ + _nn_ops.__all__
+    "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "divide",
+    "autodiff", "config", "eye", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging",
+    "double", "stop_gradient", "equal", "errors", "fill", "float32", "float64", "greater", "greater_equal",
+    "identity", "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or",
+    "math", "matmul", "maximum", "minimum", "multiply", "newaxis", "nn", "not_equal", "ones", "ones_like",
+    "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "size", "subtract",
+    "transpose", "where", "zeros", "zeros_like", "linalg",
+] + _math_ops.__all__ + _array_ops.__all__ + _nn_ops.__all__ + _export(globals(), "top")

@@ -5,11 +5,11 @@ Most ops are C++ bindings exported as they are; argmax/argmin are wrapped
 here to accept TensorFlow dtypes for ``output_type``."""
 
 from . import _core
-from ._core import add_n, clip_by_value, cumsum, floor, reduce_logsumexp, reduce_max, reduce_min, reduce_prod, round  # noqa: F401,A004
+from ._core import add_n, clip_by_value, cumsum, reduce_logsumexp, reduce_max, reduce_min, reduce_prod  # noqa: F401
 from ._dtypes import as_dtype, int32, int64
 
-__all__ = ["add_n", "argmax", "argmin", "clip_by_value", "cumsum", "floor", "reduce_logsumexp", "reduce_max",
-           "reduce_min", "reduce_prod", "round"]
+__all__ = ["add_n", "argmax", "argmin", "clip_by_value", "cumsum", "reduce_logsumexp", "reduce_max",
+           "reduce_min", "reduce_prod"]
 
 
 def _out_code(output_type, op):

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fasttape/ops_grad.hpp"
 #include "fasttape/tensor.hpp"
 
 namespace fasttape {
@@ -58,8 +59,6 @@ Tensor cos(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 Tensor relu(const Tensor& x);
-// g where y > 0, else 0 (relu's gradient given its output y).
-Tensor relu_grad(const Tensor& g, const Tensor& y);
 Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);
 

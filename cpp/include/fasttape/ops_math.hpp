@@ -34,6 +34,9 @@ Tensor expm1(const Tensor& x);
 Tensor rsqrt(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
 Tensor erf(const Tensor& x);
+Tensor tan(const Tensor& x);
+// The angle of the point (x, y) in (-pi, pi]: atan(y / x) in the right quadrant.
+Tensor atan2(const Tensor& y, const Tensor& x);
 Tensor floor(const Tensor& x);  // zero gradient
 Tensor round(const Tensor& x);  // half to even; zero gradient
 // min(max(t, lo), hi) as TensorFlow composes it (minimum then maximum); the

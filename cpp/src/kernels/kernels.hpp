@@ -6,7 +6,8 @@
 // supports (GCC/Clang target_clones). The default build never uses
 // -march=native, so one wheel runs everywhere.
 //
-// Threads: OpenMP, only above a size threshold (parallel_for below).
+// Threads: the project's own work-sharing pool (parallel.hpp), only where a
+// loop is long enough to pay for it.
 #pragma once
 
 #include <cstdint>
@@ -30,10 +31,9 @@ enum class BinOp {
   Add, Sub, Mul, Div, Pow, Max, Min, FloorDiv, FloorMod,
   Less, LessEq, Greater, GreaterEq, Eq, NotEq, And, Or
 };
-enum class UnOp {
-  Neg, Square, Sqrt, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Not,
-  Log1p, Expm1, Rsqrt, Reciprocal, Erf, Floor, Round  // math group
-};
+// The unary ops with a gradient bring their own functors (ops/unary_ops.cpp,
+// through elementwise_loops.hpp); these are the others.
+enum class UnOp { Neg, Not };
 
 // numpy broadcasting of two shapes; false if incompatible.
 bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out);
@@ -44,11 +44,6 @@ bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out);
 void binary(BinOp op, const Tensor& a, const Tensor& b, const Tensor& out);
 void unary(UnOp op, const Tensor& x, const Tensor& out);
 void where(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out);
-// Fused gradient of a unary op in one pass: out = g * f'(.) where s is what
-// the op saved (its input or its output; see elementwise_ops.cpp). g may
-// carry a leading batch axis (out has g's shape). Returns false for ops
-// without a fused form; with an undefined out it only answers that.
-bool unary_grad(UnOp op, const Tensor& g, const Tensor& s, const Tensor& out);
 // out = x ** e for a scalar exponent, with exact fast paths for the common
 // exponents (1, 2, 3, 0.5, -1, -0.5, 0); and the fused gradient
 // out = g * e * x ** (e - 1) (g of x's shape). Floating dtypes only.

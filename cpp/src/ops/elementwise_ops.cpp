@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "fasttape/ops_math.hpp"
-#include "ops/common.hpp"
+#include "ops/elementwise_entry.hpp"
 
 namespace fasttape {
 using namespace ops_detail;
@@ -316,44 +316,6 @@ Tensor logical_not(const Tensor& a) {
 }
 
 // ---------------------------------------------------------------- unary ops
-// Shorthand for a unary op entry: function, TF name, kernel, dtype check,
-// what it saves (x = input, y = output), the VJP's input gradient in terms of
-// g and the saved s, and the JVP's output tangent in terms of the tangent t,
-// the input x and the output y. SCALAR: the scalar rule's input gradient in
-// terms of g, the saved s and the dtype dt (doubles, see ScalarVjpFn), or
-// FT_NO_SCALAR.
-#define FT_NO_SCALAR nullptr
-#define FT_SCALAR(EXPR)                                                                      \
-  [](const VjpContext& ctx, DType dtype, double g0, double* gin) -> bool {                  \
-    return scalar_rule(ctx, dtype, g0, gin, [](const VjpContext& c, auto g, auto* gi) {     \
-      using T = decltype(g);                                                                 \
-      T s;                                                                                   \
-      if (!saved_value(c.saved[0], s)) return false;                                         \
-      gi[0] = (EXPR);                                                                        \
-      return true;                                                                           \
-    });                                                                                      \
-  }
-#define FT_UNARY(FN, TF, KIND, CHECK, SAVE, VJP_BODY, JVP_BODY, SCALAR)          \
-  static void FN##_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {      \
-    if (!c.needs[0]) return;                                                    \
-    const Tensor& s = c.saved[0];                                               \
-    if (!tape::any_active() && (gi[0] = fused_grad(UnOp::KIND, g[0], s)).defined()) return; \
-    gi[0] = (VJP_BODY);                                                         \
-  }                                                                             \
-  static void FN##_jvp(const JvpContext& c, const Tensor* tin, Tensor* to) {    \
-    const Tensor &t = tin[0], &x = *c.inputs[0], &y = *c.outputs[0];            \
-    (void)x;                                                                    \
-    (void)y;                                                                    \
-    to[0] = (JVP_BODY);                                                         \
-  }                                                                             \
-  static const OpDef k_##FN(#FN, FN##_vjp, FN##_jvp, SCALAR);                   \
-  Tensor FN(const Tensor& x) {                                                  \
-    CHECK({#FN, TF}, x);                                                        \
-    Tensor y = unary_forward(UnOp::KIND, x);                                    \
-    if (tape::any_active()) tape::record(&k_##FN, {&x}, {&y}, {SAVE});          \
-    return y;                                                                   \
-  }
-
 // negative: saves nothing
 static void negative_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = negative(g[0]);
@@ -372,118 +334,25 @@ Tensor negative(const Tensor& x) {
   if (tape::any_active()) tape::record(&kNeg, {&x}, {&y}, {});
   return y;
 }
+static const Registrar negative_registrar(
+    ElementwiseEntry{"negative", "Neg", "-x, elementwise.", kNsTop | kNsMath, "x", nullptr, nullptr, &negative, nullptr, nullptr});
 
-// When nothing records the backward pass, a unary VJP runs as one fused
-// kernel (same values, one pass, one allocation); undefined if the op has none.
-static Tensor fused_grad(UnOp kind, const Tensor& g, const Tensor& s) {
-  if (g.dtype() != s.dtype() || !kernels::unary_grad(kind, g, s, Tensor())) return Tensor();
-  Tensor out = Tensor::empty(g.shape(), g.dtype());
-  if (g.ndim() < s.ndim() || !kernels::unary_grad(kind, g, s, out)) return Tensor();
-  return out;
-}
-
-static Tensor two_x(const Tensor& s) { return multiply(s, Tensor::scalar(2.0, s.dtype())); }
-static Tensor half_over(const Tensor& g, const Tensor& y) {
-  return divide(multiply(g, Tensor::scalar(0.5, y.dtype())), y);
-}
-// relu_grad(g, y) = g where y > 0, else 0: relu's VJP as its own entry so
-// that its derivative with respect to y is zero (not None), as TensorFlow's
-// ReluGrad.
-static Tensor relu_mask_raw(const Tensor& y, const Tensor& g) {
-  const OpName op{"relu_grad", "ReluGrad"};
-  check_same_dtype(op, g, y);
-  Tensor mask = Tensor::empty(y.shape(), DType::Bool);
-  kernels::binary(BinOp::Greater, y, scalar0(y), mask);
-  Tensor out = Tensor::empty(broadcast_or_fail(op, y.shape(), g.shape()), g.dtype());
-  kernels::where(mask, g, scalar0(g), out);
-  return out;
-}
-static void relu_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = relu_grad(g[0], c.saved[0]);
-  if (c.needs[1]) gi[1] = Tensor::zeros(grad_shape(c, c.in_shapes[1]), c.in_dtypes[1]);
-}
-static void relu_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = t[0].defined() ? relu_grad(t[0], *c.inputs[1]) : zeros_like(*c.outputs[0]);
-}
-static const OpDef kReluGrad("relu_grad", relu_grad_vjp, relu_grad_jvp);
-Tensor relu_grad(const Tensor& g, const Tensor& y) {
-  Tensor out = relu_mask_raw(y, g);  // kernels only: this entry stands for them
-  if (tape::any_active()) tape::record(&kReluGrad, {&g, &y}, {&out}, {y});
-  return out;
-}
-static Tensor relu_mask(const Tensor& y, const Tensor& g) { return relu_grad(g, y); }
-
-FT_UNARY(square, "Square", Square, check_not_bool, x, multiply(g[0], two_x(s)), multiply(t, two_x(x)),
-         FT_SCALAR(g * T(T(2) * s)))
-FT_UNARY(sqrt, "Sqrt", Sqrt, check_float, y, half_over(g[0], s), half_over(t, y),
-         FT_SCALAR(T(g * T(0.5)) / s))
-FT_UNARY(exp, "Exp", Exp, check_float, y, multiply(g[0], s), multiply(t, y), FT_SCALAR(g * s))
-FT_UNARY(log, "Log", Log, check_float, x, divide(g[0], s), divide(t, x), FT_SCALAR(g / s))
-FT_UNARY(sin, "Sin", Sin, check_float, x, multiply(g[0], cos(s)), multiply(t, cos(x)), FT_NO_SCALAR)
-FT_UNARY(cos, "Cos", Cos, check_float, x, negative(multiply(g[0], sin(s))), negative(multiply(t, sin(x))),
-         FT_NO_SCALAR)
-FT_UNARY(tanh, "Tanh", Tanh, check_float, y, multiply(g[0], 1.0 - multiply(s, s)), multiply(t, 1.0 - multiply(y, y)),
-         FT_SCALAR(g * T(T(1) - T(s * s))))
-FT_UNARY(sigmoid, "Sigmoid", Sigmoid, check_float, y, multiply(g[0], multiply(s, 1.0 - s)),
-         multiply(t, multiply(y, 1.0 - y)), FT_SCALAR(g * T(s * T(T(1) - s))))
-FT_UNARY(relu, "Relu", Relu, check_not_bool, y, relu_mask(s, g[0]), relu_mask(y, t),
-         FT_SCALAR(s > T(0) ? g : T(0)))
-FT_UNARY(abs, "Abs", Abs, check_not_bool, x, multiply(g[0], sign(s)), multiply(t, sign(x)),
-         FT_SCALAR(g * static_cast<T>((T(0) < s) - (s < T(0)))))
-
-// ---- math group (TensorFlow's math_grad.py formulas)
-// d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
-static Tensor erf_d(const Tensor& g, const Tensor& x) {
-  return multiply(g, multiply(exp(negative(square(x))), Tensor::scalar(1.1283791670955126, x.dtype())));
-}
-// d rsqrt(x)/dx = -y^3 / 2
-static Tensor rsqrt_d(const Tensor& g, const Tensor& y) {
-  return multiply(g, multiply(multiply(y, square(y)), Tensor::scalar(-0.5, y.dtype())));
-}
-FT_UNARY(log1p, "Log1p", Log1p, check_float, x, divide(g[0], 1.0 + s), divide(t, 1.0 + x), FT_NO_SCALAR)
-FT_UNARY(expm1, "Expm1", Expm1, check_float, x, multiply(g[0], exp(s)), multiply(t, exp(x)), FT_NO_SCALAR)
-FT_UNARY(rsqrt, "Rsqrt", Rsqrt, check_float, y, rsqrt_d(g[0], s), rsqrt_d(t, y), FT_NO_SCALAR)
-FT_UNARY(reciprocal, "Reciprocal", Reciprocal, check_float, y, negative(multiply(g[0], square(s))),
-         negative(multiply(t, square(y))), FT_SCALAR(-T(g * T(s * s))))
-FT_UNARY(erf, "Erf", Erf, check_float, x, erf_d(g[0], s), erf_d(t, x), FT_NO_SCALAR)
-#undef FT_UNARY
-#undef FT_SCALAR
-#undef FT_NO_SCALAR
-
-// floor / round: piecewise constant, so zero gradient (not None), as in
-// TensorFlow. They save nothing.
-static void zero_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = zeros_like(g[0]);
-}
-static void zero_grad_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = zeros_like(t[0]); }
-static const OpDef kFloor("floor", zero_grad_vjp, zero_grad_jvp);
-static const OpDef kRound("round", zero_grad_vjp, zero_grad_jvp);
-Tensor floor(const Tensor& x) {
-  check_float({"floor", "Floor"}, x);
-  Tensor y = unary_forward(UnOp::Floor, x);
-  if (tape::any_active()) tape::record(&kFloor, {&x}, {&y}, {});
-  return y;
-}
-Tensor round(const Tensor& x) {
-  check_not_bool({"round", "Round"}, x);
-  if (!is_floating(x.dtype())) return x;  // integers are already round (TF: identity)
-  Tensor y = unary_forward(UnOp::Round, x);
-  if (tape::any_active()) tape::record(&kRound, {&x}, {&y}, {});
-  return y;
-}
-
-// sign: piecewise constant, so its gradient is zero (not None), as in TensorFlow.
-static void sign_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = zeros_like(g[0]);
-}
-static void sign_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = zeros_like(t[0]); }
-static const OpDef kSign("sign", sign_vjp, sign_jvp);
-Tensor sign(const Tensor& x) {
-  check_not_bool({"sign", "Sign"}, x);
-  Tensor y = unary_forward(UnOp::Sign, x);
-  if (tape::any_active()) tape::record(&kSign, {&x}, {&y}, {});
-  return y;
-}
+// ---------------------------------------------------------------- binary entries
+namespace ops_detail {
+// atan2(y, x): the angle of the point (x, y), in (-pi, pi].
+// d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
+struct Atan2 {
+  static constexpr const char* tf = "Atan2";
+  static constexpr const char* arg0 = "y";
+  static constexpr const char* arg1 = "x";
+  template <class T> static T f(T y, T x) { return std::atan2(y, x); }
+  static Tensor da(const Tensor& y, const Tensor& x, const Tensor&) { return divide(x, add(square(x), square(y))); }
+  static Tensor db(const Tensor& y, const Tensor& x, const Tensor&) {
+    return negative(divide(y, add(square(x), square(y))));
+  }
+};
+FT_BINARY_ENTRY(Atan2, atan2, kNsTop | kNsMath, "The angle of the point (x, y): atan(y / x) in the right quadrant.")
+}  // namespace ops_detail
 
 // ---------------------------------------------------------------- where: saves cond
 static void where_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {

@@ -13,6 +13,7 @@
 #include "fasttape/ops_math.hpp"
 #include "kernels/reduce_ext.hpp"
 #include "ops/common.hpp"
+#include "ops/elementwise_entry.hpp"
 
 namespace fasttape {
 using namespace ops_detail;
@@ -191,9 +192,9 @@ Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
     mx = lse_shift(x, m);
     Tensor e = Tensor::empty(x.shape(), x.dtype());
     kernels::binary(kernels::BinOp::Sub, x, mx, e);
-    kernels::unary(kernels::UnOp::Exp, e, e);
+    exp_kernel(e, e);
     kernels::reduce_sum(e, m, yk);
-    kernels::unary(kernels::UnOp::Log, yk, yk);
+    log_kernel(yk, yk);
     kernels::binary(kernels::BinOp::Add, yk, mx, yk);
   }
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
