@@ -136,3 +136,9 @@ def test_gradient_op_errors_name_the_gradient_op():
         _core.tanh_grad(tf.ones(2), tf.ones(3))
     with pytest.raises(TypeError, match="tanh"):
         _core.tanh_grad(object(), tf.ones(3))
+
+
+def test_package_ships_py_typed():
+    # PEP 561: type checkers read the package's annotations and _core.pyi.
+    assert os.path.exists(os.path.join(os.path.dirname(tf.__file__), "py.typed"))
+    assert os.path.exists(os.path.join(os.path.dirname(tf.__file__), "_core.pyi"))

@@ -14,21 +14,21 @@ Axes reduce_axes(py::handle axis) {
   return parse_axes(axis);
 }
 
-template <ReduceFn F>
+template <ReduceFn F, const char* Name>
 py::object reduce_fn(py::handle x, py::handle axis, bool keepdims, py::handle /*name*/) {
-  Tensor t = must(x, "reduce");
+  Tensor t = must(x, Name);
   Axes ax = reduce_axes(axis);
   return wrap(run(t.numel(), [&] { return F(t, ax, keepdims); }));
 }
 
 // reduce_variance / reduce_std: TensorFlow raises TypeError for non-float input.
-template <ReduceFn F>
+template <ReduceFn F, const char* Name>
 py::object moment_fn(py::handle x, py::handle axis, bool keepdims, py::handle name) {
-  Tensor t = must(x, "reduce_variance");
+  Tensor t = must(x, Name);
   if (!is_floating(t.dtype()))
-    type_error(std::string("Input must be either real or complex, got ") + dtype_name(t.dtype()) +
-               " (reduce_variance / reduce_std need float32 or float64; cast first)");
-  return reduce_fn<F>(x, axis, keepdims, name);
+    type_error(std::string(Name) + ": Input must be either real or complex, got " + dtype_name(t.dtype()) +
+               " (" + Name + " needs float32 or float64; cast first)");
+  return reduce_fn<F, Name>(x, axis, keepdims, name);
 }
 
 // A scalar axis given as a Python int, numpy integer or 0-d / 1-element tensor.
@@ -44,12 +44,17 @@ int64_t scalar_axis(py::handle axis, const char* op) {
 }
 
 using ArgFn = Tensor (*)(const Tensor&, int64_t, DType);
-template <ArgFn F>
+template <ArgFn F, const char* Name>
 py::object arg_fn(py::handle x, py::handle axis, int out_code) {
-  Tensor t = must(x, "argmax");
-  int64_t a = axis.is_none() ? 0 : scalar_axis(axis, "argmax");
+  Tensor t = must(x, Name);
+  int64_t a = axis.is_none() ? 0 : scalar_axis(axis, Name);
   return wrap(run(t.numel(), [&] { return F(t, a, dtype_from_code(out_code)); }));
 }
+
+// The ops' names, as template arguments of the shared wrappers above.
+constexpr char kReduceMax[] = "reduce_max", kReduceMin[] = "reduce_min", kReduceProd[] = "reduce_prod",
+               kLogSumExp[] = "reduce_logsumexp", kVariance[] = "reduce_variance", kStd[] = "reduce_std",
+               kArgmax[] = "argmax", kArgmin[] = "argmin";
 
 }  // namespace
 
@@ -59,16 +64,16 @@ void bind_math(py::module_& m) {
   py::arg it("input_tensor");
   py::arg_v ax = py::arg("axis") = py::none(), kd = py::arg("keepdims") = false;
 
-  m.def("reduce_max", &reduce_fn<reduce_max>, it, ax, kd, nm);
-  m.def("reduce_min", &reduce_fn<reduce_min>, it, ax, kd, nm);
-  m.def("reduce_prod", &reduce_fn<reduce_prod>, it, ax, kd, nm);
-  m.def("reduce_logsumexp", &reduce_fn<reduce_logsumexp>, it, ax, kd, nm);
-  m.def("reduce_variance", &moment_fn<reduce_variance>, it, ax, kd, nm);
-  m.def("reduce_std", &moment_fn<reduce_std>, it, ax, kd, nm);
+  m.def("reduce_max", &reduce_fn<reduce_max, kReduceMax>, it, ax, kd, nm);
+  m.def("reduce_min", &reduce_fn<reduce_min, kReduceMin>, it, ax, kd, nm);
+  m.def("reduce_prod", &reduce_fn<reduce_prod, kReduceProd>, it, ax, kd, nm);
+  m.def("reduce_logsumexp", &reduce_fn<reduce_logsumexp, kLogSumExp>, it, ax, kd, nm);
+  m.def("reduce_variance", &moment_fn<reduce_variance, kVariance>, it, ax, kd, nm);
+  m.def("reduce_std", &moment_fn<reduce_std, kStd>, it, ax, kd, nm);
 
   // Internal: the Python wrappers (fasttape._math_ops) convert output_type.
-  m.def("_argmax", &arg_fn<argmax>, py::arg("input"), py::arg("axis"), py::arg("output_type"));
-  m.def("_argmin", &arg_fn<argmin>, py::arg("input"), py::arg("axis"), py::arg("output_type"));
+  m.def("_argmax", &arg_fn<argmax, kArgmax>, py::arg("input"), py::arg("axis"), py::arg("output_type"));
+  m.def("_argmin", &arg_fn<argmin, kArgmin>, py::arg("input"), py::arg("axis"), py::arg("output_type"));
 
   m.def(
       "cumsum",
