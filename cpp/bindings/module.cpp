@@ -186,8 +186,6 @@ PYBIND11_MODULE(_core, m) {
     g_variable_type = reinterpret_cast<PyTypeObject*>(variable.release().ptr());  // leaked, as above
   });
   m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); });
-  m.def("from_numpy_as",
-        [](py::array a, int code) { return wrap(cast(from_numpy(std::move(a)), dtype_from_code(code))); });
   m.def("to_tensor", [](py::handle h, py::object like_code) {
     if (like_code.is_none()) return wrap(must(h, "convert_to_tensor"));
     Tensor like = Tensor::scalar(0, dtype_from_code(like_code.cast<int>()));
@@ -308,7 +306,8 @@ PYBIND11_MODULE(_core, m) {
       .def("tracks", [](const Tape& t, const TensorPtr& x) { return t.tracks(Tensor(x)); })
       .def_property("persistent", &Tape::persistent, &Tape::set_persistent)
       .def_property_readonly("num_records", &Tape::num_records)
-      .def_property_readonly("released", [](const Tape& t) { return t.released_; })
+      .def_property_readonly("released", &Tape::released)
+      .def_property_readonly("batchable", &Tape::batchable)
       .def("clear", &Tape::clear)
       .def(
           "gradient",

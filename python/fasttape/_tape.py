@@ -29,11 +29,6 @@ def _stack():
         return _tls.stack
 
 
-def active_tapes():
-    """The Python tapes recording on this thread (innermost last)."""
-    return getattr(_tls, "stack", ())
-
-
 @contextlib.contextmanager
 def variable_watcher():
     """Collects the Variables read (on this thread) inside the block."""
@@ -238,11 +233,8 @@ class GradientTape:
         """One reverse sweep with the cotangents ``seed`` (leading batch
         axis). Records whose VJP cannot take a batch (custom gradients) make
         it fall back to one sweep per row, stacked."""
-        try:
+        if self._tape.batchable:
             return self._tape.gradient([t], tensors, [seed], False, 1)
-        except RuntimeError as e:
-            if "batched gradient" not in str(e):
-                raise
         from ._array_ops import stack
         persistent = self._tape.persistent
         self._tape.persistent = True

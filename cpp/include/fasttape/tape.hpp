@@ -114,6 +114,10 @@ const std::vector<const OpDef*>& op_table();
 
 class Tape;
 using TapePtr = std::shared_ptr<Tape>;
+class Accumulator;
+namespace detail {
+struct TapeAccess;
+}  // namespace detail
 
 // ------------------------------------------------------------ recording
 namespace tape {
@@ -147,8 +151,6 @@ void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
 void push(const TapePtr& t);
 // Removes t from this thread's stack (wherever it is). No-op if absent.
 void pop(const Tape* t);
-// Is any active tape tracking this tensor?
-bool is_tracked(const Tensor& t);
 
 }  // namespace tape
 
@@ -183,8 +185,16 @@ class Tape {
   void clear();
   size_t num_records() const { return records_.size(); }
   size_t num_slots() const { return slots_.size(); }
+  // A non-persistent tape after its gradient call: it records nothing more.
+  bool released() const { return released_; }
+  // Whether every recorded op's VJP takes a leading batch axis, so that
+  // gradient(..., batch = 1) can run (else a jacobian needs one sweep per row).
+  bool batchable() const;
 
-  // ---- used by the recorder
+ private:
+  friend struct detail::TapeAccess;
+  friend class Sweep;
+
   struct Record {
     const OpDef* op;
     uint32_t in_off, n_in, out_off, n_out, saved_off, n_saved, attr_off, n_attrs;
@@ -200,7 +210,8 @@ class Tape {
     bool unit;          // one element
   };
   Shape slot_shape(int32_t s) const { return Shape(dims_.data() + slots_[s].dims_off, slots_[s].ndim); }
-  int32_t new_slot(const Tensor& t, int32_t producer);
+  void release_storage();  // drops everything recorded, keeps (small) capacity
+
   std::vector<Record> records_;
   std::vector<int32_t> refs_;   // input and output slots of all records
   std::vector<Tensor> saved_;   // saved tensors of all records
@@ -208,9 +219,7 @@ class Tape {
   std::vector<std::shared_ptr<const void>> payloads_;  // per-record objects (custom gradients)
   std::vector<Slot> slots_;
   std::vector<int64_t> dims_;  // the slots' shapes
-  bool released_ = false;  // a non-persistent tape after its gradient call
-
- private:
+  bool released_ = false;
   uint64_t uid_;
   bool persistent_;
 };
@@ -246,12 +255,13 @@ class Accumulator {
   // The tangent of t, undefined if t does not depend on a watched primal.
   Tensor tangent(const Tensor& t) const;
 
-  // ---- used by the recorder
+  // Gives primal the tangent slot of `tangent`; fresh: primal was just made by an op.
   int32_t add_tangent(const Tensor& primal, const Tensor& tangent, bool fresh);
-  std::vector<Tensor> tangents_;
-  bool paused_ = false;
 
  private:
+  friend struct detail::TapeAccess;
+  std::vector<Tensor> tangents_;
+  bool paused_ = false;  // while its own JVP rules run
   uint64_t uid_;
 };
 using AccumulatorPtr = std::shared_ptr<Accumulator>;

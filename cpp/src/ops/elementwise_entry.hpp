@@ -116,7 +116,7 @@ struct UnaryOp {
   };
 
   static Tensor grad(const Tensor& g, const Tensor& s) {
-    const std::string tf = std::string(E::tf) + "Grad";
+    static const std::string tf = std::string(E::tf) + "Grad";  // TanhGrad, for errors
     const OpName op{grad_def.name, tf.c_str()};
     check_float(op, s);
     check_same_dtype(op, s, g);

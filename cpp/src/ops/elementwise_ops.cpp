@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "fasttape/ops_math.hpp"
+#include "ops/accumulate.hpp"
 #include "ops/elementwise_entry.hpp"
 
 namespace fasttape {
@@ -83,6 +84,17 @@ Tensor add(const Tensor& a, const Tensor& b) {
   if (tape::any_active()) tape::record(&kAdd, {&a, &b}, {&out}, {});
   return out;
 }
+
+namespace ops_detail {
+void accumulate_into(Tensor& acc, const Tensor& g) {
+  if (!tape::any_active() && acc.use_count() == 1 && acc.impl()->buffer->use_count() == 1 &&
+      !acc.impl()->has_tags() && acc.shape() == g.shape()) {
+    kernels::binary(BinOp::Add, acc, g, acc);
+    return;
+  }
+  acc = add(acc, g);
+}
+}  // namespace ops_detail
 
 // ---------------------------------------------------------------- subtract
 static void sub_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {

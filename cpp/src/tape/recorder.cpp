@@ -1,0 +1,185 @@
+// Recording (include/fasttape/tape.hpp): the calling thread's stacks of
+// tapes and forward accumulators, and the recorder every op calls after its
+// forward. This is the per-op path: one thread-local check when nothing is
+// active, one record per tape that tracks an input otherwise.
+#include "tape/tape_internal.hpp"
+
+namespace fasttape {
+
+namespace {
+using TA = detail::TapeAccess;
+
+thread_local std::vector<TapePtr> t_stack;
+thread_local std::vector<AccumulatorPtr> a_stack;
+void update_active() { tape::detail::active_count = static_cast<int>(t_stack.size() + a_stack.size()); }
+}  // namespace
+
+namespace detail {
+const std::vector<TapePtr>& tape_stack() { return t_stack; }
+bool accumulators_active() { return !a_stack.empty(); }
+}  // namespace detail
+
+namespace tape {
+
+namespace detail {
+thread_local int active_count = 0;
+}  // namespace detail
+
+void push(const TapePtr& t) {
+  t_stack.push_back(t);
+  update_active();
+}
+
+void push_accumulator(const AccumulatorPtr& a) {
+  a_stack.push_back(a);
+  update_active();
+}
+
+void pop_accumulator(const Accumulator* a) {
+  for (size_t i = a_stack.size(); i-- > 0;) {
+    if (a_stack[i].get() == a) {
+      a_stack.erase(a_stack.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  update_active();
+}
+
+void pop(const Tape* t) {
+  for (size_t i = t_stack.size(); i-- > 0;) {
+    if (t_stack[i].get() == t) {
+      t_stack.erase(t_stack.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  update_active();
+}
+
+namespace {
+// The saved tensors of a record, given as an array or as an array of pointers.
+struct SavedArgs {
+  const Tensor* arr;
+  const Tensor* const* ptrs;
+  const Tensor& operator[](int i) const { return arr ? arr[i] : *ptrs[i]; }
+};
+
+// Inlined into its two entry points (it is the per-op path).
+__attribute__((always_inline)) inline void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in,
+                                                       const Tensor* const* outputs, int n_out, SavedArgs saved,
+                                                       int n_saved, const int64_t* attrs, int n_attrs,
+                                                       const std::shared_ptr<const void>* payload,
+                                                       const uint32_t* save_when) {
+  if (!op->vjp) return;
+  // Each input's slot on the tape at hand, looked up once.
+  int32_t in_slot_small[8];
+  std::vector<int32_t> in_slot_big;
+  int32_t* in_slot = in_slot_small;
+  if (n_in > 8) {
+    in_slot_big.resize(static_cast<size_t>(n_in));
+    in_slot = in_slot_big.data();
+  }
+  // Iterate by index: the stack is not modified while recording. (One
+  // access to each thread_local: every access goes through its TLS wrapper.)
+  std::vector<TapePtr>& stack = t_stack;
+  for (size_t k = 0; k < stack.size(); ++k) {
+    Tape& t = *stack[k];
+    if (t.released()) continue;
+    const uint64_t uid = t.uid();
+    uint32_t tracked_mask = 0;
+    bool tracked = false;
+    for (int i = 0; i < n_in; ++i) {
+      const int32_t s = inputs[i]->impl()->slot_on(uid);
+      in_slot[i] = s;
+      tracked |= s >= 0;
+      if (s >= 0 && i < 32) tracked_mask |= uint32_t(1) << i;
+    }
+    if (!tracked) continue;
+    const int32_t rec = static_cast<int32_t>(TA::records(t).size());
+    TA::Record r;
+    r.op = op;
+    r.in_off = static_cast<uint32_t>(TA::refs(t).size());
+    r.n_in = static_cast<uint32_t>(n_in);
+    for (int i = 0; i < n_in; ++i) TA::refs(t).push_back(in_slot[i]);
+    r.out_off = static_cast<uint32_t>(TA::refs(t).size());
+    r.n_out = static_cast<uint32_t>(n_out);
+    for (int i = 0; i < n_out; ++i)
+      TA::refs(t).push_back(is_floating(outputs[i]->dtype()) ? TA::push_slot(t, *outputs[i], rec) : -1);
+    r.saved_off = static_cast<uint32_t>(TA::saved(t).size());
+    r.n_saved = static_cast<uint32_t>(n_saved);
+    for (int i = 0; i < n_saved; ++i) {
+      if (save_when && save_when[i] && !(save_when[i] & tracked_mask)) TA::saved(t).emplace_back();
+      else TA::saved(t).push_back(saved[i]);
+    }
+    r.attr_off = static_cast<uint32_t>(TA::attrs(t).size());
+    r.n_attrs = static_cast<uint32_t>(n_attrs);
+    if (n_attrs) TA::attrs(t).insert(TA::attrs(t).end(), attrs, attrs + n_attrs);
+    r.payload = -1;
+    if (payload && *payload) {
+      r.payload = static_cast<int32_t>(TA::payloads(t).size());
+      TA::payloads(t).push_back(*payload);
+    }
+    TA::records(t).push_back(r);
+  }
+  std::vector<AccumulatorPtr>& accs = a_stack;
+  if (accs.empty() || !op->jvp) return;
+  // Forward mode, outermost accumulator first. Each is paused while its JVP
+  // rule runs, so the rule's own ops are seen only by the others; going
+  // outside-in, an inner accumulator's rule (which reads this op's outputs)
+  // runs when the outer ones already hold the outputs' tangents, so outer
+  // accumulators differentiate inner tangents correctly.
+  for (size_t k = 0; k < accs.size(); ++k) {
+    AccumulatorPtr acc = accs[k];
+    if (TA::paused(*acc)) continue;
+    const uint64_t uid = acc->uid();
+    std::vector<Tensor> tin(n_in), tout(n_out);
+    bool any = false;
+    for (int i = 0; i < n_in; ++i) {
+      int32_t s = inputs[i]->impl()->slot_on(uid);
+      if (s >= 0) {
+        tin[i] = TA::tangents(*acc)[s];
+        any = true;
+      }
+    }
+    if (!any) continue;
+    JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs, payload ? payload->get() : nullptr};
+    TA::paused(*acc) = true;
+    try {
+      op->jvp(ctx, tin.data(), tout.data());
+    } catch (...) {
+      TA::paused(*acc) = false;
+      throw;
+    }
+    TA::paused(*acc) = false;
+    for (int i = 0; i < n_out; ++i)
+      if (tout[i].defined() && is_floating(outputs[i]->dtype())) acc->add_tangent(*outputs[i], tout[i], true);
+  }
+}
+
+}  // namespace
+
+void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
+              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
+              const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
+  record_impl(op, inputs, n_in, outputs, n_out, SavedArgs{saved, nullptr}, n_saved, attrs, n_attrs, &payload,
+              save_when);
+}
+
+void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
+                   std::initializer_list<const Tensor*> outputs, std::initializer_list<const Tensor*> saved,
+                   std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs) {
+  record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
+              static_cast<int>(outputs.size()), SavedArgs{nullptr, saved.begin()}, static_cast<int>(saved.size()),
+              attrs.begin(), static_cast<int>(attrs.size()), nullptr, save_when.begin());
+}
+
+void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
+            std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
+            std::initializer_list<int64_t> attrs) {
+  record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
+              static_cast<int>(outputs.size()), SavedArgs{saved.begin(), nullptr}, static_cast<int>(saved.size()),
+              attrs.begin(), static_cast<int>(attrs.size()), nullptr, nullptr);
+}
+
+}  // namespace tape
+
+}  // namespace fasttape
