@@ -32,7 +32,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <type_traits>
 #include <memory>
 #include <vector>
 
@@ -41,6 +43,50 @@
 namespace fasttape {
 
 struct OpDef;
+
+// A tensor an op saves for its VJP. `when` (a bitmask of input positions;
+// 0 = always) keeps it only if one of those inputs is tracked by the tape,
+// since only then can the VJP read it: x * c saves only c when only x is
+// tracked.
+struct Save {
+  const Tensor* t;
+  uint32_t when;
+  Save(const Tensor& x, uint32_t w = 0) : t(&x), when(w) {}
+};
+
+// A list given by pointer and count: a braced list at the call (it lives
+// until the call returns), an array or a vector.
+template <class T>
+struct List {
+  const T* p = nullptr;
+  int n = 0;
+  List() = default;
+  List(std::initializer_list<T> l) : p(l.begin()), n(static_cast<int>(l.size())) {}
+  List(const T* ptr, int count) : p(ptr), n(count) {}
+  List(const std::vector<T>& v) : p(v.data()), n(static_cast<int>(v.size())) {}
+};
+
+// An op's attributes, as int64 words: a list (axes, a permutation, slice
+// bounds) or a small typed struct packed with Packed<A> and read back with
+// ctx.attrs_as<A>().
+using Attrs = List<int64_t>;
+
+// A trivially copyable attribute struct as int64 words (tape::record's
+// attrs), read back by VjpContext / JvpContext::attrs_as<A>().
+template <class A>
+struct Packed {
+  static_assert(std::is_trivially_copyable_v<A>, "attributes are copied as bytes");
+  int64_t w[(sizeof(A) + 7) / 8] = {};
+  explicit Packed(const A& a) { std::memcpy(w, &a, sizeof a); }
+  operator Attrs() const { return Attrs(w, static_cast<int>(sizeof w / sizeof w[0])); }
+};
+template <class A>
+A unpack_attrs(const int64_t* p) {
+  A a;
+  std::memcpy(&a, p, sizeof a);
+  return a;
+}
+
 
 // What a VJP sees: the saved tensors, attributes, and for each input whether
 // its gradient is wanted plus its dtype and shape.
@@ -63,6 +109,8 @@ struct VjpContext {
   int batch;                 // 0, or 1 for a leading batch axis on gradients
   int64_t batch_size;
   const void* payload;       // the record's payload (custom gradients), else null
+  template <class A>
+  A attrs_as() const { return unpack_attrs<A>(attrs); }
 };
 
 // grads_out: one gradient per output (never undefined: missing ones are zeros).
@@ -80,6 +128,8 @@ struct JvpContext {
   const int64_t* attrs;
   int n_attrs;
   const void* payload;
+  template <class A>
+  A attrs_as() const { return unpack_attrs<A>(attrs); }
 };
 
 // tangents_in: one per input, undefined where the tangent is zero (at least
@@ -130,23 +180,13 @@ extern thread_local int active_count;
 // in every op.
 inline bool any_active() { return detail::active_count != 0; }
 
-// Appends a record on every active tape that tracks one of `inputs`. Outputs
-// with a floating dtype become tracked there. Called by ops after forward.
-void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
-            std::initializer_list<const Tensor*> outputs,
-            std::initializer_list<Tensor> saved, std::initializer_list<int64_t> attrs = {});
-// save_when (optional, one per saved tensor): a bitmask of inputs; the
-// tensor is kept only if one of those inputs is tracked by the tape (so its
-// gradient may be asked for), else an undefined tensor stands in its place.
-// 0 = always kept. Saving only what the VJP will read keeps memory down
-// (x * c saves only c when only x is tracked).
-void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs,
-              int n_out, const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
-              const std::shared_ptr<const void>& payload = nullptr, const uint32_t* save_when = nullptr);
-// The same with saved tensors passed by pointer (copied once, into the tape).
-void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
-                   std::initializer_list<const Tensor*> outputs, std::initializer_list<const Tensor*> saved,
-                   std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs = {});
+// The one recording call. Appends a record on every active tape that tracks
+// one of `inputs`; outputs with a floating dtype become tracked there; every
+// active forward accumulator tracking an input computes the outputs'
+// tangents with the op's JVP. payload: a per-record object (custom
+// gradients), or null.
+void record(const OpDef* op, List<const Tensor*> inputs, List<const Tensor*> outputs, List<Save> saved = {},
+            Attrs attrs = {}, const std::shared_ptr<const void>* payload = nullptr);
 
 void push(const TapePtr& t);
 // Removes t from this thread's stack (wherever it is). No-op if absent.

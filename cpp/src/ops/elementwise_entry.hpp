@@ -124,7 +124,7 @@ struct UnaryOp {
     Tensor out = Tensor::empty(out_shape, g.dtype());
     dispatch_float_binary<Df>(g, s, out);
     // g is read only for s's gradient; s for both.
-    if (tape::any_active()) tape::record_masked(&grad_def, {&g, &s}, {&out}, {&g, &s}, {0b10, 0});
+    if (tape::any_active()) tape::record(&grad_def, {&g, &s}, {&out}, {{g, 0b10}, s});
     return out;
   }
 

@@ -145,7 +145,7 @@ static const OpDef kMul("multiply", mul_vjp, mul_jvp, mul_svjp);
 Tensor multiply(const Tensor& a, const Tensor& b) {
   Tensor out = arith_forward(BinOp::Mul, {"multiply", "Mul"}, a, b);
   // b is read only for a's gradient, a only for b's.
-  if (tape::any_active()) tape::record_masked(&kMul, {&a, &b}, {&out}, {&a, &b}, {0b10, 0b01});
+  if (tape::any_active()) tape::record(&kMul, {&a, &b}, {&out}, {{a, 0b10}, {b, 0b01}});
   return out;
 }
 
@@ -182,7 +182,7 @@ Tensor divide(const Tensor& a0, const Tensor& b0) {
   Tensor a = is_floating(a0.dtype()) ? a0 : cast(a0, DType::Float64);
   Tensor b = is_floating(b0.dtype()) ? b0 : cast(b0, DType::Float64);
   Tensor out = arith_forward(BinOp::Div, op, a, b);
-  if (tape::any_active()) tape::record_masked(&kDiv, {&a, &b}, {&out}, {&a, &b}, {0b10, 0});
+  if (tape::any_active()) tape::record(&kDiv, {&a, &b}, {&out}, {{a, 0b10}, b});
   return out;
 }
 
@@ -228,7 +228,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   } else {
     out = arith_forward(BinOp::Pow, op, a, b);
   }
-  if (tape::any_active()) tape::record_masked(&kPow, {&a, &b}, {&out}, {&a, &b, &out}, {0, 0b01, 0b10});
+  if (tape::any_active()) tape::record(&kPow, {&a, &b}, {&out}, {a, {b, 0b01}, {out, 0b10}});
   return out;
 }
 

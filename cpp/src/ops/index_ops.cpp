@@ -74,12 +74,6 @@ int64_t first_out_of_range(const Tensor& idx, int64_t n) {
   return -1;
 }
 
-void record_attrs_n(const OpDef* def, std::initializer_list<const Tensor*> ins, const Tensor& out,
-                    std::initializer_list<Tensor> saved, const std::vector<int64_t>& attrs) {
-  const Tensor* outs[1] = {&out};
-  tape::record_n(def, ins.begin(), static_cast<int>(ins.size()), outs, 1, saved.begin(),
-                 static_cast<int>(saved.size()), attrs.data(), static_cast<int>(attrs.size()));
-}
 
 }  // namespace
 
@@ -137,9 +131,7 @@ Tensor concat(const std::vector<Tensor>& values, int64_t axis_in) {
   if (tape::any_active()) {
     std::vector<const Tensor*> ins;
     for (const Tensor& v : values) ins.push_back(&v);
-    const Tensor* outs[1] = {&out};
-    tape::record_n(&kConcat, ins.data(), static_cast<int>(ins.size()), outs, 1, nullptr, 0, attrs.data(),
-                   static_cast<int>(attrs.size()));
+    tape::record(&kConcat, ins, {&out}, {}, attrs);
   }
   return out;
 }
@@ -201,11 +193,9 @@ std::vector<Tensor> unstack(const Tensor& x, int64_t num, int64_t axis_in) {
   for (int64_t k = 0; k < n; ++k) outs.push_back(Tensor::empty(Shape(d), x.dtype()));
   kernels::unstack(x, prod(x.shape(), 0, axis), prod(x.shape(), axis + 1, r), outs);
   if (n > 0 && tape::any_active()) {
-    const Tensor* ins[1] = {&x};
     std::vector<const Tensor*> po;
     for (const Tensor& o : outs) po.push_back(&o);
-    const int64_t attrs[2] = {axis, n};
-    tape::record_n(&kUnstack, ins, 1, po.data(), static_cast<int>(po.size()), nullptr, 0, attrs, 2);
+    tape::record(&kUnstack, {&x}, po, {}, {axis, n});
   }
   return outs;
 }
@@ -384,15 +374,21 @@ void check_range(const OpName& op, const Tensor& indices, int64_t n) {
 
 }  // namespace
 
-// ---------------------------------------------------------------- gather: saves indices; attrs = axis, batch_dims, lead
+// ---------------------------------------------------------------- gather: saves indices
+// The attributes of gather and gather_grad (n: the gathered axis's length,
+// gather_grad only).
+struct GatherAttrs {
+  int64_t axis, batch_dims, lead, n;
+};
 static void gather_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  const int64_t axis = c.attrs[0], bd = c.attrs[1], lead = c.attrs[2];
-  gi[0] = gather_grad_ex(g[0], c.saved[0], c.in_shapes[0][static_cast<int>(axis)], axis + c.batch, bd,
-                         lead + c.batch);
+  const auto a = c.attrs_as<GatherAttrs>();
+  gi[0] = gather_grad_ex(g[0], c.saved[0], c.in_shapes[0][static_cast<int>(a.axis)], a.axis + c.batch,
+                         a.batch_dims, a.lead + c.batch);
 }
 static void gather_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  if (t[0].defined()) to[0] = gather_ex(t[0], *c.inputs[1], c.attrs[0], c.attrs[1], c.attrs[2]);
+  const auto a = c.attrs_as<GatherAttrs>();
+  if (t[0].defined()) to[0] = gather_ex(t[0], *c.inputs[1], a.axis, a.batch_dims, a.lead);
 }
 static const OpDef kGather("gather", gather_vjp, gather_jvp);
 Tensor gather_ex(const Tensor& params, const Tensor& indices, int64_t axis, int64_t bd, int64_t lead) {
@@ -401,7 +397,7 @@ Tensor gather_ex(const Tensor& params, const Tensor& indices, int64_t axis, int6
   check_range(op, indices, p.d.N);
   Tensor out = Tensor::empty(p.out, params.dtype());
   kernels::gather(params, indices, p.d, out);
-  if (tape::any_active()) record_attrs_n(&kGather, {&params, &indices}, out, {indices}, {axis, bd, lead});
+  if (tape::any_active()) tape::record(&kGather, {&params, &indices}, {&out}, {indices}, Packed<GatherAttrs>({axis, bd, lead, 0}));
   return out;
 }
 Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis, int64_t batch_dims) {
@@ -422,13 +418,15 @@ Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis, int64_t
   return gather_ex(params, indices, axis, batch_dims, 0);
 }
 
-// ---------------------------------------------------------------- gather_grad: saves indices; attrs = axis, batch_dims, lead, N
+// ---------------------------------------------------------------- gather_grad: saves indices
 static void gather_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  gi[0] = gather_ex(g[0], c.saved[0], c.attrs[0] + c.batch, c.attrs[1], c.attrs[2] + c.batch);
+  const auto a = c.attrs_as<GatherAttrs>();
+  gi[0] = gather_ex(g[0], c.saved[0], a.axis + c.batch, a.batch_dims, a.lead + c.batch);
 }
 static void gather_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  if (t[0].defined()) to[0] = gather_grad_ex(t[0], *c.inputs[1], c.attrs[3], c.attrs[0], c.attrs[1], c.attrs[2]);
+  const auto a = c.attrs_as<GatherAttrs>();
+  if (t[0].defined()) to[0] = gather_grad_ex(t[0], *c.inputs[1], a.n, a.axis, a.batch_dims, a.lead);
 }
 static const OpDef kGatherGrad("gather_grad", gather_grad_vjp, gather_grad_jvp);
 Tensor gather_grad_ex(const Tensor& dy, const Tensor& indices, int64_t n, int64_t axis, int64_t bd, int64_t lead) {
@@ -453,7 +451,7 @@ Tensor gather_grad_ex(const Tensor& dy, const Tensor& indices, int64_t n, int64_
   check_range(op, indices, n);
   Tensor out = Tensor::empty(Shape(ps), dy.dtype());
   kernels::gather_scatter_add(dy, indices, p.d, out);
-  if (tape::any_active()) record_attrs_n(&kGatherGrad, {&dy, &indices}, out, {indices}, {axis, bd, lead, n});
+  if (tape::any_active()) tape::record(&kGatherGrad, {&dy, &indices}, {&out}, {indices}, Packed<GatherAttrs>({axis, bd, lead, n}));
   return out;
 }
 Tensor gather_grad(const Tensor& dy, const Tensor& indices, int64_t dim_size, int64_t axis, int64_t batch_dims) {
@@ -518,13 +516,19 @@ GatherPlan plan_gather_nd(const OpName& op, const Shape& ps, const Tensor& indic
 
 }  // namespace
 
-// ---------------------------------------------------------------- gather_nd: saves indices; attrs = batch_dims, lead
+// ---------------------------------------------------------------- gather_nd: saves indices
+// The attributes of gather_nd and gather_nd_grad.
+struct GatherNdAttrs {
+  int64_t batch_dims, lead;
+};
 static void gather_nd_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  gi[0] = gather_nd_grad_ex(g[0], c.saved[0], grad_shape(c, c.in_shapes[0]), c.attrs[0], c.attrs[1] + c.batch);
+  const auto a = c.attrs_as<GatherNdAttrs>();
+  gi[0] = gather_nd_grad_ex(g[0], c.saved[0], grad_shape(c, c.in_shapes[0]), a.batch_dims, a.lead + c.batch);
 }
 static void gather_nd_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  if (t[0].defined()) to[0] = gather_nd_ex(t[0], *c.inputs[1], c.attrs[0], c.attrs[1]);
+  const auto a = c.attrs_as<GatherNdAttrs>();
+  if (t[0].defined()) to[0] = gather_nd_ex(t[0], *c.inputs[1], a.batch_dims, a.lead);
 }
 static const OpDef kGatherNd("gather_nd", gather_nd_vjp, gather_nd_jvp);
 Tensor gather_nd_ex(const Tensor& params, const Tensor& indices, int64_t bd, int64_t lead) {
@@ -533,20 +537,22 @@ Tensor gather_nd_ex(const Tensor& params, const Tensor& indices, int64_t bd, int
   GatherPlan p = plan_gather_nd(op, params.shape(), indices, bd, lead, &flat);
   Tensor out = Tensor::empty(p.out, params.dtype());
   kernels::gather(params, flat, p.d, out);
-  if (tape::any_active()) record_attrs_n(&kGatherNd, {&params, &indices}, out, {indices}, {bd, lead});
+  if (tape::any_active()) tape::record(&kGatherNd, {&params, &indices}, {&out}, {indices}, Packed<GatherNdAttrs>({bd, lead}));
   return out;
 }
 Tensor gather_nd(const Tensor& params, const Tensor& indices, int64_t batch_dims) {
   return gather_nd_ex(params, indices, batch_dims, 0);
 }
 
-// ---------------------------------------------------------------- gather_nd_grad: saves indices; attrs = batch_dims, lead
+// ---------------------------------------------------------------- gather_nd_grad: saves indices
 static void gather_nd_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  gi[0] = gather_nd_ex(g[0], c.saved[0], c.attrs[0], c.attrs[1] + c.batch);
+  const auto a = c.attrs_as<GatherNdAttrs>();
+  gi[0] = gather_nd_ex(g[0], c.saved[0], a.batch_dims, a.lead + c.batch);
 }
 static void gather_nd_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  if (t[0].defined()) to[0] = gather_nd_grad_ex(t[0], *c.inputs[1], c.outputs[0]->shape(), c.attrs[0], c.attrs[1]);
+  const auto a = c.attrs_as<GatherNdAttrs>();
+  if (t[0].defined()) to[0] = gather_nd_grad_ex(t[0], *c.inputs[1], c.outputs[0]->shape(), a.batch_dims, a.lead);
 }
 static const OpDef kGatherNdGrad("gather_nd_grad", gather_nd_grad_vjp, gather_nd_grad_jvp);
 Tensor gather_nd_grad_ex(const Tensor& dy, const Tensor& indices, const Shape& ps, int64_t bd, int64_t lead) {
@@ -559,7 +565,7 @@ Tensor gather_nd_grad_ex(const Tensor& dy, const Tensor& indices, const Shape& p
                  shape_str(indices.shape()) + " gives " + shape_str(p.out));
   Tensor out = Tensor::empty(ps, dy.dtype());
   kernels::gather_scatter_add(dy, flat, p.d, out);
-  if (tape::any_active()) record_attrs_n(&kGatherNdGrad, {&dy, &indices}, out, {indices}, {bd, lead});
+  if (tape::any_active()) tape::record(&kGatherNdGrad, {&dy, &indices}, {&out}, {indices}, Packed<GatherNdAttrs>({bd, lead}));
   return out;
 }
 Tensor gather_nd_grad(const Tensor& dy, const Tensor& indices, const Shape& params_shape, int64_t batch_dims) {

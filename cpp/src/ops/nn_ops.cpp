@@ -27,16 +27,10 @@ Tensor act_forward(ActOp k, const OpName& op, const Tensor& x, double alpha = 0.
 Tensor sc(double v, const Tensor& like) { return Tensor::scalar(v, like.dtype()); }
 
 // A double carried in an int64 attribute (bit copy).
-int64_t dbl_attr(double v) {
-  int64_t i;
-  std::memcpy(&i, &v, sizeof i);
-  return i;
-}
-double attr_dbl(int64_t i) {
-  double v;
-  std::memcpy(&v, &i, sizeof v);
-  return v;
-}
+// leaky_relu's and leaky_relu_grad's attribute.
+struct LeakyAttrs {
+  double alpha;
+};
 
 // The (outer, n, inner) view of x around axis a (normalised).
 void layout(const Shape& s, int64_t a, int64_t* outer, int64_t* n, int64_t* inner) {
@@ -117,26 +111,26 @@ Tensor relu6_grad(const Tensor& g, const Tensor& y) {
 // LeakyReluGrad: g where x > 0, alpha * g elsewhere (alpha at the kink); an
 // op of its own (leaky_relu_grad) for the same reason as relu6_grad.
 static void leaky_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = leaky_relu_grad(g[0], c.saved[0], attr_dbl(c.attrs[0]));
+  if (c.needs[0]) gi[0] = leaky_relu_grad(g[0], c.saved[0], c.attrs_as<LeakyAttrs>().alpha);
 }
 static void leaky_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = leaky_relu_grad(t[0], *c.inputs[0], attr_dbl(c.attrs[0]));
+  to[0] = leaky_relu_grad(t[0], *c.inputs[0], c.attrs_as<LeakyAttrs>().alpha);
 }
 static const OpDef kLeaky("leaky_relu", leaky_vjp, leaky_jvp);
 Tensor leaky_relu(const Tensor& x, double alpha) {
   Tensor y = act_forward(ActOp::LeakyRelu, {"leaky_relu", "LeakyRelu"}, x, alpha);
-  if (tape::any_active()) tape::record(&kLeaky, {&x}, {&y}, {x}, {dbl_attr(alpha)});
+  if (tape::any_active()) tape::record(&kLeaky, {&x}, {&y}, {x}, Packed<LeakyAttrs>({alpha}));
   return y;
 }
 
 // leaky_relu_grad(g, x): inputs (g, x); saves x; attr alpha.
 static void leaky_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = unbroadcast(c, leaky_relu_grad(g[0], c.saved[0], attr_dbl(c.attrs[0])), c.in_shapes[0]);
+  if (c.needs[0]) gi[0] = unbroadcast(c, leaky_relu_grad(g[0], c.saved[0], c.attrs_as<LeakyAttrs>().alpha), c.in_shapes[0]);
   if (c.needs[1]) gi[1] = Tensor::zeros(grad_shape(c, c.in_shapes[1]), c.in_dtypes[1]);
 }
 static void leaky_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   const Tensor& out = *c.outputs[0];
-  to[0] = t[0].defined() ? fit(leaky_relu_grad(t[0], *c.inputs[1], attr_dbl(c.attrs[0])), out) : zeros_like(out);
+  to[0] = t[0].defined() ? fit(leaky_relu_grad(t[0], *c.inputs[1], c.attrs_as<LeakyAttrs>().alpha), out) : zeros_like(out);
 }
 static const OpDef kLeakyGrad("leaky_relu_grad", leaky_grad_vjp, leaky_grad_jvp);
 Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha) {
@@ -144,7 +138,7 @@ Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha) {
   check_float(op, x);
   check_same_dtype(op, x, g);
   Tensor out = backprop_forward(op, kernels::ActOp::LeakyRelu, g, x, alpha);
-  if (tape::any_active()) tape::record(&kLeakyGrad, {&g, &x}, {&out}, {x}, {dbl_attr(alpha)});
+  if (tape::any_active()) tape::record(&kLeakyGrad, {&g, &x}, {&out}, {x}, Packed<LeakyAttrs>({alpha}));
   return out;
 }
 

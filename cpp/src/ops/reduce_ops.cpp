@@ -28,14 +28,6 @@ Shape keep_from_attrs(const Shape& in, const int64_t* attrs, int n) {
   return keep_shape(in, m);
 }
 
-void record_attrs(const OpDef* def, const Tensor& in, const Tensor& out, const std::vector<Tensor>& saved,
-                  const std::vector<int64_t>& attrs) {
-  const Tensor* ins[1] = {&in};
-  const Tensor* outs[1] = {&out};
-  tape::record_n(def, ins, 1, outs, 1, saved.data(), static_cast<int>(saved.size()), attrs.data(),
-                 static_cast<int>(attrs.size()));
-}
-
 // The incoming gradient of a reduction, reshaped to the keepdims shape.
 Tensor g_keep(const VjpContext& c, const Tensor& g, const Shape& keep) { return reshape(g, grad_dims(c, keep)); }
 
@@ -75,7 +67,7 @@ static Tensor minmax_forward(kernels::RedOp k, const OpDef* def, const OpName& o
   std::vector<bool> m = reduce_mask(op, x, axes);
   Tensor yk = reduce_raw(k, x, m);
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
-  if (tape::any_active()) record_attrs(def, x, out, {x, yk}, mask_to_attrs(m));
+  if (tape::any_active()) tape::record(def, {&x}, {&out}, {x, yk}, mask_to_attrs(m));
   return out;
 }
 Tensor reduce_max(const Tensor& x, const Axes& axes, bool keepdims) {
@@ -143,7 +135,7 @@ Tensor reduce_prod(const Tensor& x, const Axes& axes, bool keepdims) {
   std::vector<bool> m = reduce_mask(op, x, axes);
   Tensor yk = reduce_raw(kernels::RedOp::Prod, x, m);
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
-  if (tape::any_active()) record_attrs(&kReduceProd, x, out, {x}, mask_to_attrs(m));
+  if (tape::any_active()) tape::record(&kReduceProd, {&x}, {&out}, {x}, mask_to_attrs(m));
   return out;
 }
 
@@ -199,7 +191,7 @@ Tensor reduce_logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
   }
   Tensor out = keepdims ? yk : yk.with_shape(drop_shape(x.shape(), m));
   if (tape::any_active() && !mx.defined()) mx = lse_shift(x, m);
-  if (tape::any_active()) record_attrs(&kLogSumExp, x, out, {x, mx}, mask_to_attrs(m));
+  if (tape::any_active()) tape::record(&kLogSumExp, {&x}, {&out}, {x, mx}, mask_to_attrs(m));
   return out;
 }
 
@@ -244,14 +236,20 @@ Tensor argmin(const Tensor& x, int64_t axis, DType out_type) {
   return arg_forward(false, {"argmin", "ArgMin"}, x, axis, out_type);
 }
 
-// ---------------------------------------------------------------- cumsum: attrs = axis, exclusive, reverse
+// ---------------------------------------------------------------- cumsum
+struct CumsumAttrs {
+  int64_t axis;  // normalised
+  bool exclusive, reverse;
+};
 // The adjoint of a scan is the same scan run the other way.
 static void cumsum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  gi[0] = cumsum(g[0], c.attrs[0] + (c.batch ? 1 : 0), c.attrs[1] != 0, c.attrs[2] == 0);
+  const auto a = c.attrs_as<CumsumAttrs>();
+  gi[0] = cumsum(g[0], a.axis + (c.batch ? 1 : 0), a.exclusive, !a.reverse);
 }
 static void cumsum_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = cumsum(t[0], c.attrs[0], c.attrs[1] != 0, c.attrs[2] != 0);
+  const auto a = c.attrs_as<CumsumAttrs>();
+  to[0] = cumsum(t[0], a.axis, a.exclusive, a.reverse);
 }
 static const OpDef kCumsum("cumsum", cumsum_vjp, cumsum_jvp);
 Tensor cumsum(const Tensor& x, int64_t axis, bool exclusive, bool reverse) {
@@ -260,7 +258,7 @@ Tensor cumsum(const Tensor& x, int64_t axis, bool exclusive, bool reverse) {
   const int a = static_cast<int>(norm_axis(op, axis, x.ndim()));
   Tensor out = Tensor::empty(x.shape(), x.dtype());
   kernels::cumsum(x, a, exclusive, reverse, out);
-  if (tape::any_active()) record_attrs(&kCumsum, x, out, {}, {a, exclusive ? 1 : 0, reverse ? 1 : 0});
+  if (tape::any_active()) tape::record(&kCumsum, {&x}, {&out}, {}, Packed<CumsumAttrs>({a, exclusive, reverse}));
   return out;
 }
 
@@ -317,8 +315,7 @@ Tensor add_n(const std::vector<Tensor>& inputs) {
   if (tape::any_active()) {
     std::vector<const Tensor*> ins;
     for (const Tensor& t : inputs) ins.push_back(&t);
-    const Tensor* outs[1] = {&out};
-    tape::record_n(&kAddN, ins.data(), static_cast<int>(ins.size()), outs, 1, nullptr, 0, nullptr, 0);
+    tape::record(&kAddN, ins, {&out});
   }
   return out;
 }

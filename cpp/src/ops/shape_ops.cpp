@@ -24,14 +24,6 @@ Tensor sum_raw(const Tensor& x, const std::vector<bool>& m, bool keepdims) {
   return keepdims ? out : out.with_shape(drop_shape(x.shape(), m));
 }
 
-void record_attrs(const OpDef* def, const Tensor& in, const Tensor& out, const std::vector<Tensor>& saved,
-                  const std::vector<int64_t>& attrs) {
-  const Tensor* ins[1] = {&in};
-  const Tensor* outs[1] = {&out};
-  tape::record_n(def, ins, 1, outs, 1, saved.data(), static_cast<int>(saved.size()), attrs.data(),
-                 static_cast<int>(attrs.size()));
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- reduce_sum: attrs = reduced axes
@@ -53,7 +45,7 @@ Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims) {
   check_not_bool(op, x);
   std::vector<bool> m = reduce_mask(op, x, axes);
   Tensor out = sum_raw(x, m, keepdims);
-  if (tape::any_active()) record_attrs(&kSum, x, out, {}, mask_to_attrs(m));
+  if (tape::any_active()) tape::record(&kSum, {&x}, {&out}, {}, mask_to_attrs(m));
   return out;
 }
 
@@ -83,7 +75,7 @@ Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
   Tensor out = Tensor::empty(s.shape(), s.dtype());
   Tensor n = Tensor::scalar(static_cast<double>(count), s.dtype());
   kernels::binary(is_floating(s.dtype()) ? kernels::BinOp::Div : kernels::BinOp::FloorDiv, s, n, out);
-  if (tape::any_active()) record_attrs(&kMean, x, out, {}, mask_to_attrs(m));
+  if (tape::any_active()) tape::record(&kMean, {&x}, {&out}, {}, mask_to_attrs(m));
   return out;
 }
 
@@ -164,7 +156,7 @@ Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm_in) {
   if (identity) return x;
   Tensor out = Tensor::empty(Shape(d), x.dtype());
   kernels::transpose(x, perm, out);
-  if (tape::any_active()) record_attrs(&kTranspose, x, out, {}, perm);
+  if (tape::any_active()) tape::record(&kTranspose, {&x}, {&out}, {}, perm);
   return out;
 }
 
@@ -291,7 +283,7 @@ Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin, const s
   Shape s = slice_shape(op, x.shape(), begin, end, strides);
   Tensor out = Tensor::empty(s, x.dtype());
   kernels::strided_slice(x, begin, strides, out);
-  if (tape::any_active()) record_attrs(&kSlice, x, out, {}, pack3(begin, end, strides));
+  if (tape::any_active()) tape::record(&kSlice, {&x}, {&out}, {}, pack3(begin, end, strides));
   return out;
 }
 
@@ -315,14 +307,17 @@ Tensor strided_slice_grad(const Tensor& dy, const Shape& input_shape, const std:
     fail(op, "dy has shape " + shape_str(dy.shape()) + " but the slice has shape " + shape_str(s));
   Tensor out = Tensor::empty(input_shape, dy.dtype());
   kernels::strided_slice_scatter(dy, begin, strides, out);
-  if (tape::any_active()) record_attrs(&kSliceGrad, dy, out, {}, pack3(begin, end, strides));
+  if (tape::any_active()) tape::record(&kSliceGrad, {&dy}, {&out}, {}, pack3(begin, end, strides));
   return out;
 }
 
-// ---------------------------------------------------------------- matmul: saves a, b; attrs = ta, tb
+// ---------------------------------------------------------------- matmul: saves a, b
+struct MatmulAttrs {
+  bool transpose_a, transpose_b;
+};
 static void matmul_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   const Tensor &a = c.saved[0], &b = c.saved[1], &gy = g[0];
-  const bool ta = c.attrs[0] != 0, tb = c.attrs[1] != 0;
+  const auto [ta, tb] = c.attrs_as<MatmulAttrs>();
   if (c.needs[0]) {
     Tensor ga = !ta ? (!tb ? matmul(gy, b, false, true) : matmul(gy, b, false, false))
                     : (!tb ? matmul(b, gy, false, true) : matmul(b, gy, true, true));
@@ -336,7 +331,7 @@ static void matmul_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
 }
 static void matmul_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   const Tensor &a = *c.inputs[0], &b = *c.inputs[1];
-  const bool ta = c.attrs[0] != 0, tb = c.attrs[1] != 0;
+  const auto [ta, tb] = c.attrs_as<MatmulAttrs>();
   Tensor r = tadd(t[0].defined() ? matmul(t[0], b, ta, tb) : Tensor(),
                   t[1].defined() ? matmul(a, t[1], ta, tb) : Tensor());
   to[0] = r;
@@ -364,7 +359,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   Tensor out = Tensor::empty(Shape(od), a.dtype());
   kernels::matmul(a, b, ta, tb, out);
   if (tape::any_active())
-    tape::record_masked(&kMatmul, {&a, &b}, {&out}, {&a, &b}, {0b10, 0b01}, {ta ? 1 : 0, tb ? 1 : 0});
+    tape::record(&kMatmul, {&a, &b}, {&out}, {{a, 0b10}, {b, 0b01}}, Packed<MatmulAttrs>({ta, tb}));
   return out;
 }
 

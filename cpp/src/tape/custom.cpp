@@ -74,9 +74,9 @@ std::vector<Tensor> custom_gradient(const std::vector<Tensor>& inputs, const std
     for (const Tensor& o : outs) out_p.push_back(&o);
     auto payload = std::make_shared<const CustomVjp>(std::move(vjp));
     // Saved: the outputs, which the gradient function may use.
-    tape::record_n(&kCustom, in_p.data(), static_cast<int>(in_p.size()), out_p.data(),
-                   static_cast<int>(out_p.size()), outs.data(), static_cast<int>(outs.size()), nullptr, 0,
-                   payload);
+    std::vector<Save> saved(outs.begin(), outs.end());
+    std::shared_ptr<const void> p = std::move(payload);
+    tape::record(&kCustom, in_p, out_p, saved, {}, &p);
   }
   return outs;
 }

@@ -56,19 +56,11 @@ void pop(const Tape* t) {
 }
 
 namespace {
-// The saved tensors of a record, given as an array or as an array of pointers.
-struct SavedArgs {
-  const Tensor* arr;
-  const Tensor* const* ptrs;
-  const Tensor& operator[](int i) const { return arr ? arr[i] : *ptrs[i]; }
-};
-
-// Inlined into its two entry points (it is the per-op path).
+// The recorder's body (the per-op path), inlined into tape::record.
 __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Tensor* const* inputs, int n_in,
-                                                       const Tensor* const* outputs, int n_out, SavedArgs saved,
+                                                       const Tensor* const* outputs, int n_out, const Save* saved,
                                                        int n_saved, const int64_t* attrs, int n_attrs,
-                                                       const std::shared_ptr<const void>* payload,
-                                                       const uint32_t* save_when) {
+                                                       const std::shared_ptr<const void>* payload) {
   if (!op->vjp) return;
   // Each input's slot on the tape at hand, looked up once.
   int32_t in_slot_small[8];
@@ -107,8 +99,8 @@ __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Te
     r.saved_off = static_cast<uint32_t>(TA::saved(t).size());
     r.n_saved = static_cast<uint32_t>(n_saved);
     for (int i = 0; i < n_saved; ++i) {
-      if (save_when && save_when[i] && !(save_when[i] & tracked_mask)) TA::saved(t).emplace_back();
-      else TA::saved(t).push_back(saved[i]);
+      if (saved[i].when && !(saved[i].when & tracked_mask)) TA::saved(t).emplace_back();
+      else TA::saved(t).push_back(*saved[i].t);
     }
     r.attr_off = static_cast<uint32_t>(TA::attrs(t).size());
     r.n_attrs = static_cast<uint32_t>(n_attrs);
@@ -157,27 +149,9 @@ __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Te
 
 }  // namespace
 
-void record_n(const OpDef* op, const Tensor* const* inputs, int n_in, const Tensor* const* outputs, int n_out,
-              const Tensor* saved, int n_saved, const int64_t* attrs, int n_attrs,
-              const std::shared_ptr<const void>& payload, const uint32_t* save_when) {
-  record_impl(op, inputs, n_in, outputs, n_out, SavedArgs{saved, nullptr}, n_saved, attrs, n_attrs, &payload,
-              save_when);
-}
-
-void record_masked(const OpDef* op, std::initializer_list<const Tensor*> inputs,
-                   std::initializer_list<const Tensor*> outputs, std::initializer_list<const Tensor*> saved,
-                   std::initializer_list<uint32_t> save_when, std::initializer_list<int64_t> attrs) {
-  record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
-              static_cast<int>(outputs.size()), SavedArgs{nullptr, saved.begin()}, static_cast<int>(saved.size()),
-              attrs.begin(), static_cast<int>(attrs.size()), nullptr, save_when.begin());
-}
-
-void record(const OpDef* op, std::initializer_list<const Tensor*> inputs,
-            std::initializer_list<const Tensor*> outputs, std::initializer_list<Tensor> saved,
-            std::initializer_list<int64_t> attrs) {
-  record_impl(op, inputs.begin(), static_cast<int>(inputs.size()), outputs.begin(),
-              static_cast<int>(outputs.size()), SavedArgs{saved.begin(), nullptr}, static_cast<int>(saved.size()),
-              attrs.begin(), static_cast<int>(attrs.size()), nullptr, nullptr);
+void record(const OpDef* op, List<const Tensor*> inputs, List<const Tensor*> outputs, List<Save> saved,
+            Attrs attrs, const std::shared_ptr<const void>* payload) {
+  record_impl(op, inputs.p, inputs.n, outputs.p, outputs.n, saved.p, saved.n, attrs.p, attrs.n, payload);
 }
 
 }  // namespace tape
