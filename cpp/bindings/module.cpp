@@ -116,6 +116,15 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
+  // The element types' codes, owned by C++ (fasttape/dtype.hpp): the Python
+  // DType objects and Tensor._dtype_code take their numbers from here.
+  py::enum_<DType>(m, "DTypeCode")
+      .value("float32", DType::Float32)
+      .value("float64", DType::Float64)
+      .value("int32", DType::Int32)
+      .value("int64", DType::Int64)
+      .value("bool", DType::Bool);
+
   auto T = py::class_<TensorImpl, TensorPtr>(m, "Tensor");
   g_tensor_type = T;
   g_tensor_tinfo = py::detail::get_type_info(typeid(TensorImpl));

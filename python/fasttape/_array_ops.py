@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core
 from ._dtypes import as_dtype, float32
-from ._tensor import _array_to_tensor, convert_to_tensor
+from ._tensor import _array_to_tensor, _gather_mask, convert_to_tensor
 from .errors import InvalidArgumentError
 
 __all__ = ["concat", "stack", "unstack", "expand_dims", "squeeze", "tile", "pad", "gather", "gather_nd",
@@ -175,9 +175,5 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
     if tuple(shape[axis:axis + k]) != m.shape:
         raise ValueError("Shapes %s and %s are incompatible (boolean_mask: mask shape must equal "
                          "tensor.shape[%d:%d])" % (tuple(shape[axis:axis + k]), m.shape, axis, axis + k))
-    flat = shape[:axis] + (int(np.prod(m.shape)),) + shape[axis + k:]
-    if flat != shape:
-        t = _core.reshape(t, list(flat))
-    idx = np.flatnonzero(m).astype(np.int64)
-    return _core.gather(t, _core.from_numpy(idx), axis=axis)
+    return _gather_mask(t, m, axis)
 

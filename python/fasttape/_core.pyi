@@ -5,6 +5,16 @@ import numpy as np
 
 _Like = Any  # Tensor, Variable, Python scalar, numpy array or nested list
 
+class DTypeCode:
+    """The element types' codes (C++'s DType enum); Tensor._dtype_code holds one as an int."""
+    float32: DTypeCode
+    float64: DTypeCode
+    int32: DTypeCode
+    int64: DTypeCode
+    bool: DTypeCode
+    value: int
+    def __int__(self) -> int: ...
+
 class Tensor:
     ndim: int
     _shape: Tuple[int, ...]

@@ -4,6 +4,8 @@ import builtins
 
 import numpy as np
 
+from ._core import DTypeCode as _Code
+
 __all__ = ["DType", "as_dtype", "float32", "float64", "int32", "int64", "bool"]
 
 
@@ -21,9 +23,9 @@ class DType:
     name = property(lambda self: self._name)
     as_numpy_dtype = property(lambda self: self._np.type)
     size = property(lambda self: self._np.itemsize)
-    is_floating = property(lambda self: self._code in (0, 1))
-    is_integer = property(lambda self: self._code in (2, 3))
-    is_bool = property(lambda self: self._code == 4)
+    is_floating = property(lambda self: self._code in FLOAT_CODES)
+    is_integer = property(lambda self: self._code in INT_CODES)
+    is_bool = property(lambda self: self._code == BOOL_CODE)
     is_numpy_compatible = property(lambda self: True)
     base_dtype = property(lambda self: self)
 
@@ -63,13 +65,19 @@ class DType:
         return as_dtype, (self._name,)
 
 
-float32 = DType(0, "float32", np.float32)
-float64 = DType(1, "float64", np.float64)
-int32 = DType(2, "int32", np.int32)
-int64 = DType(3, "int64", np.int64)
-bool = DType(4, "bool", np.bool_)  # noqa: A001 - TensorFlow's name
+float32 = DType(int(_Code.float32), "float32", np.float32)
+float64 = DType(int(_Code.float64), "float64", np.float64)
+int32 = DType(int(_Code.int32), "int32", np.int32)
+int64 = DType(int(_Code.int64), "int64", np.int64)
+bool = DType(int(_Code.bool), "bool", np.bool_)  # noqa: A001 - TensorFlow's name
 
-BY_CODE = (float32, float64, int32, int64, bool)
+# Tensor._dtype_code values, by kind (the codes are C++'s DType enum).
+FLOAT_CODES = frozenset((float32._code, float64._code))
+INT_CODES = frozenset((int32._code, int64._code))
+BOOL_CODE = bool._code
+
+BY_CODE = tuple(sorted((float32, float64, int32, int64, bool), key=lambda d: d._code))
+assert [d._code for d in BY_CODE] == list(builtins.range(len(BY_CODE))), "BY_CODE is indexed by code"
 _BY_NAME = {d.name: d for d in BY_CODE}
 _BY_NAME.update({"float": float32, "double": float64, "bool_": bool})
 half = None  # not supported

@@ -9,6 +9,7 @@ accumulators push tangents through it.
 import numpy as np
 
 from . import _core
+from ._dtypes import FLOAT_CODES
 from ._tensor import _array_to_tensor, convert_to_tensor
 from .errors import InvalidArgumentError
 
@@ -18,7 +19,7 @@ __all__ = ["solve", "inv"]
 def _square(a, op):
     if len(a._shape) < 2 or a._shape[-1] != a._shape[-2]:
         raise InvalidArgumentError("%s: the matrix must be square (..., n, n), got shape %s" % (op, a.shape))
-    if a._dtype_code not in (0, 1):
+    if a._dtype_code not in FLOAT_CODES:
         raise InvalidArgumentError("%s: float32 or float64 matrices only, got %s" % (op, a.dtype.name))
 
 

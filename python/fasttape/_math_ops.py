@@ -6,19 +6,17 @@ here to accept TensorFlow dtypes for ``output_type``."""
 
 from . import _core
 from ._core import add_n, clip_by_value, cumsum, reduce_logsumexp, reduce_max, reduce_min, reduce_prod  # noqa: F401
-from ._dtypes import as_dtype, int32, int64
+from ._dtypes import INT_CODES, as_dtype, int32, int64
 
 __all__ = ["add_n", "argmax", "argmin", "clip_by_value", "cumsum", "reduce_logsumexp", "reduce_max",
            "reduce_min", "reduce_prod"]
 
 
 def _out_code(output_type, op):
-    if output_type is int64:  # the common cases, without a dtype lookup
-        return 3
-    if output_type is int32:
-        return 2
+    if output_type is int64 or output_type is int32:  # the common cases, without a lookup
+        return output_type._code
     dt = as_dtype(output_type)
-    if dt._code not in (2, 3):
+    if dt._code not in INT_CODES:
         raise TypeError("%s: output_type must be tf.int32 or tf.int64, got %s" % (op, dt.name))
     return dt._code
 

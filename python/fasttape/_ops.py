@@ -7,7 +7,7 @@ import builtins
 import numpy as np
 
 from . import _core
-from ._dtypes import as_dtype, float32
+from ._dtypes import as_dtype, float32, float64
 from ._tensor import _array_to_tensor, _to_array, convert_to_tensor
 
 __all__ = ["cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
@@ -94,7 +94,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     if dtype is not None:
         arr = arr.astype(as_dtype(dtype).as_numpy_dtype)
     elif builtins.any(v.dtype.kind == "f" for v in vals):
-        wide = builtins.any(_core.is_tensor(a) and a._dtype_code == 1 for a in args)
+        wide = builtins.any(_core.is_tensor(a) and a._dtype_code == float64._code for a in args)
         arr = arr.astype(np.float64 if wide else np.float32)
     else:
         arr = _to_array(arr.tolist()) if arr.size else arr.astype(np.int32)
@@ -125,8 +125,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     if ord in (1, 1.0):
         return _core.reduce_sum(_core.abs(t), axis, keep)
     if ord in (np.inf, "inf"):
-        from . import _math_ops
-        return _math_ops.reduce_max(_core.abs(t), axis, keep)
+        return _core.reduce_max(_core.abs(t), axis, keep)
     raise ValueError("norm: ord must be 'euclidean', 'fro', 1, 2 or np.inf; got %r" % (ord,))
 
 

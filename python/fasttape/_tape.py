@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _core
 from . import _nest
+from ._array_ops import stack
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
@@ -235,7 +236,6 @@ class GradientTape:
         it fall back to one sweep per row, stacked."""
         if self._tape.batchable:
             return self._tape.gradient([t], tensors, [seed], False, 1)
-        from ._array_ops import stack
         persistent = self._tape.persistent
         self._tape.persistent = True
         try:

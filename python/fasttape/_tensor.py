@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _core
 from . import _dtypes
-from ._dtypes import BY_CODE, as_dtype
+from ._dtypes import BY_CODE, INT_CODES, as_dtype
 from .errors import InvalidArgumentError
 
 Tensor = _core.Tensor
@@ -248,7 +248,7 @@ def _bool(self):
 
 
 def _index(self):
-    if self._dtype_code not in (2, 3) or self._shape != ():
+    if self._dtype_code not in INT_CODES or self._shape != ():
         raise TypeError("only integer scalar tensors can be converted to a scalar index")
     return int(self._view()[()])
 
@@ -280,7 +280,7 @@ def _is_advanced(k):
         return False
     if _core.is_tensor(k) or hasattr(k, "_fasttape_read"):
         t = convert_to_tensor(k)
-        return not (t._dtype_code in (2, 3) and t._shape == ())
+        return not (t._dtype_code in INT_CODES and t._shape == ())
     if isinstance(k, np.ndarray):
         return k.dtype.kind in "iub" or k.ndim > 0
     return isinstance(k, (list, tuple))
@@ -299,11 +299,24 @@ def _index_array(k):
     return a
 
 
+def _gather_mask(t, m, axis):
+    """The slices of tensor ``t`` where the numpy bool array ``m`` (whose
+    shape is t.shape[axis:axis + m.ndim], checked by the caller) is True:
+    those dims become one of size count(m). A gather, so its gradient is a
+    scatter-add. Shared by x[mask] and fasttape.boolean_mask."""
+    shape = t._shape
+    k = m.ndim
+    flat = shape[:axis] + (int(np.prod(m.shape)),) + shape[axis + k:]
+    if flat != shape:
+        t = _core.reshape(t, list(flat))
+    idx = np.flatnonzero(m).astype(np.int64)
+    return _core.gather(t, _core.from_numpy(idx), axis=axis)
+
+
 def _advanced_getitem(self, key):
     """numpy's advanced indexing (integer and boolean arrays, mixed with basic
     entries), with numpy's values and shapes. The result is a gather from the
     tensor, so its gradient is a scatter-add (duplicates accumulate)."""
-    from ._array_ops import boolean_mask  # the op group's module imports this one
     shape = self._shape
     conv = [_index_array(k) if _is_advanced(k) else k for k in key]
     adv = [i for i, k in enumerate(conv) if isinstance(k, np.ndarray)]
@@ -319,7 +332,7 @@ def _advanced_getitem(self, key):
                 if a.shape[d] != shape[d]:
                     raise IndexError("boolean index did not match indexed tensor along dimension %d; dimension is "
                                      "%d but corresponding boolean dimension is %d" % (d, shape[d], a.shape[d]))
-            return boolean_mask(self, a)
+            return _gather_mask(self, a, 0)
         if a.dtype != np.bool_ and pos < len(shape):
             # x[idx] or x[:, idx]: a gather along one axis
             n = shape[pos]
@@ -377,7 +390,7 @@ def _getitem(self, key):
             trivial = trivial and s == 0 and e == n and st == 1
         else:
             if isinstance(k, (bool, np.bool_)) or not (isinstance(k, (numbers.Integral, np.integer))
-                                                        or (_core.is_tensor(k) and k._dtype_code in (2, 3)
+                                                        or (_core.is_tensor(k) and k._dtype_code in INT_CODES
                                                             and k._shape == ())):
                 raise TypeError("Only integers, slices (`:`), ellipsis (`...`), fasttape.newaxis (`None`) "
                                 "and scalar int32/int64 tensors are valid indices, got %r" % (k,))

@@ -10,7 +10,7 @@ tape created with ``watch_accessed_variables=True``.
 from . import _core
 from ._dtypes import BY_CODE, as_dtype
 from ._tape import _tls, variable_read
-from ._tensor import TensorShape, _array_to_tensor, _to_array, convert_to_tensor
+from ._tensor import TensorShape, _array_to_tensor, _numpy_text, _to_array, convert_to_tensor
 
 __all__ = ["Variable"]
 
@@ -113,7 +113,6 @@ class Variable:
     # ------------------------------------------------------------ printing
     def __repr__(self):
         v = self._slot.read()
-        from ._tensor import _numpy_text
         return "<fasttape.Variable '%s' shape=%s dtype=%s, numpy=%s>" % (
             self._name, TensorShape(v._shape), BY_CODE[v._dtype_code].name, _numpy_text(v, True))
 
