@@ -40,8 +40,6 @@ void bind_nn(py::module_& m) {
   auto nm = py::arg("name") = py::none();
   py::arg features("features");
 
-  def_act<relu6>(m, "relu6");
-  def_act<elu>(m, "elu");
   def_act<softplus>(m, "softplus");
   m.def(
       "leaky_relu",
@@ -70,14 +68,6 @@ void bind_nn(py::module_& m) {
       },
       features, py::arg("approximate") = false);
 
-  m.def(
-      "relu6_grad",
-      [](py::handle g, py::handle y) {
-        Tensor tg, ty;
-        if (!operands(g, y, &tg, &ty)) must(g, "relu6_grad"), must(y, "relu6_grad");
-        return wrap(relu6_grad(tg, ty));
-      },
-      py::arg("gradients"), py::arg("features"));
   m.def(
       "leaky_relu_grad",
       [](py::handle g, py::handle x, double alpha) {

@@ -21,7 +21,8 @@ from ._custom import custom_gradient, stop_gradient  # noqa: F401
 from ._math_ops import *  # noqa: F401,F403
 from ._array_ops import *  # noqa: F401,F403
 from ._nn_ops import *  # noqa: F401,F403
-from . import _array_ops, _math_ops, _nn_ops
+from ._linalg_ops import einsum  # noqa: F401
+from . import _array_ops, _linalg_ops, _math_ops, _nn_ops
 from . import autodiff, config, debugging, linalg, math, nn, random  # noqa: F401
 
 __version__ = "0.1.0"
@@ -47,4 +48,4 @@ __all__ = [
     "math", "matmul", "maximum", "minimum", "multiply", "newaxis", "nn", "not_equal", "ones", "ones_like",
     "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "size", "subtract",
     "transpose", "where", "zeros", "zeros_like", "linalg",
-] + _math_ops.__all__ + _array_ops.__all__ + _nn_ops.__all__ + _export(globals(), "top")
+] + _math_ops.__all__ + _array_ops.__all__ + _nn_ops.__all__ + _linalg_ops.TOP_LEVEL + _export(globals(), "top")

@@ -20,6 +20,8 @@ Tensor tan_grad(const Tensor& g, const Tensor& y);         // g * (1 + y^2)
 Tensor tanh_grad(const Tensor& g, const Tensor& y);        // g * (1 - y^2)
 Tensor sigmoid_grad(const Tensor& g, const Tensor& y);     // g * y (1 - y)
 Tensor relu_grad(const Tensor& g, const Tensor& y);        // g where y > 0, else 0
+Tensor relu6_grad(const Tensor& g, const Tensor& y);       // g where 0 < y < 6, else 0
+Tensor elu_grad(const Tensor& g, const Tensor& y);         // g * (y + 1) where y < 0, else g
 Tensor abs_grad(const Tensor& g, const Tensor& x);         // g * sign x
 Tensor log1p_grad(const Tensor& g, const Tensor& x);       // g / (1 + x)
 Tensor expm1_grad(const Tensor& g, const Tensor& x);       // g * e^x

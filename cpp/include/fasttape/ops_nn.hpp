@@ -13,10 +13,9 @@ Tensor elu(const Tensor& x);                               // gradient 1 at x = 
 Tensor gelu(const Tensor& x, bool approximate = false);    // exact (erf) or tanh form
 Tensor gelu_grad(const Tensor& x, bool approximate = false);  // d gelu / dx (used by gelu's VJP)
 Tensor softplus(const Tensor& x);                          // log(1 + exp(x)), stable
-// The backprops of relu6 / leaky_relu as ops (TensorFlow's Relu6Grad /
-// LeakyReluGrad): g masked by the kink rule; y = relu6's output, x =
-// leaky_relu's input. Their gradient w.r.t. y / x is zero (not None).
-Tensor relu6_grad(const Tensor& g, const Tensor& y);
+// The backprop of leaky_relu as an op (TensorFlow's LeakyReluGrad): g
+// masked by the kink rule, x = leaky_relu's input; its gradient w.r.t. x is
+// zero (not None). relu6_grad and elu_grad: fasttape/ops_grad.hpp.
 Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha = 0.2);
 
 // ---- softmax along one axis (stable: the max is subtracted)

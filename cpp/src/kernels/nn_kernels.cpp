@@ -21,14 +21,8 @@ constexpr double kInvSqrt2 = 0.7071067811865476;      // 1 / sqrt(2)
 constexpr double kInvSqrt2Pi = 0.3989422804014327;    // 1 / sqrt(2 pi)
 constexpr double kGeluC = 0.044715;
 
-struct Relu6 {
-  template <class T> static inline T f(T x, T) { return x > T(0) ? (x < T(6) ? x : T(6)) : (x != x ? x : T(0)); }
-};
 struct LeakyRelu {
   template <class T> static inline T f(T x, T a) { return x > T(0) ? x : x * a; }
-};
-struct Elu {
-  template <class T> static inline T f(T x, T) { return x < T(0) ? std::expm1(x) : x; }
 };
 struct Gelu {
   template <class T> static inline T f(T x, T) { return T(0.5) * x * std::erfc(-x * T(kInvSqrt2)); }
@@ -77,9 +71,7 @@ static void act_run(const Tensor& x, double alpha, const Tensor& out) {
 
 void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out) {
   switch (op) {
-    case ActOp::Relu6: return act_run<act::Relu6>(x, alpha, out);
     case ActOp::LeakyRelu: return act_run<act::LeakyRelu>(x, alpha, out);
-    case ActOp::Elu: return act_run<act::Elu>(x, alpha, out);
     case ActOp::Gelu: return act_run<act::Gelu>(x, alpha, out);
     case ActOp::GeluTanh: return act_run<act::GeluTanh>(x, alpha, out);
     case ActOp::Softplus: return act_run<act::Softplus>(x, alpha, out);
@@ -89,29 +81,25 @@ void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out) {
 }
 
 template <class T>
-FT_MULTIVERSION void backprop_loop(bool relu6, const T* g, const T* v, T* o, int64_t n, T a) {
-  if (relu6) {
-    for (int64_t i = 0; i < n; ++i) o[i] = (v[i] > T(0) && v[i] < T(6)) ? g[i] : T(0);
-  } else {
-    for (int64_t i = 0; i < n; ++i) o[i] = v[i] > T(0) ? g[i] : g[i] * a;
-  }
+FT_MULTIVERSION void backprop_loop(const T* g, const T* v, T* o, int64_t n, T a) {
+  for (int64_t i = 0; i < n; ++i) o[i] = v[i] > T(0) ? g[i] : g[i] * a;
 }
 
 template <class T>
-static void backprop_t(bool relu6, const Tensor& g, const Tensor& v, T a, const Tensor& out) {
+static void backprop_t(const Tensor& g, const Tensor& v, T a, const Tensor& out) {
   const T *gp = g.data<T>(), *vp = v.data<T>();
   T* op = out.mutable_data<T>();
   int64_t nv = v.numel(), reps = nv ? g.numel() / nv : 0;
   for (int64_t r = 0; r < reps; ++r)
     parallel_for(nv, kParallelGrain, [&](int64_t b, int64_t e) {
-      backprop_loop<T>(relu6, gp + r * nv + b, vp + b, op + r * nv + b, e - b, a);
+      backprop_loop<T>(gp + r * nv + b, vp + b, op + r * nv + b, e - b, a);
     });
 }
 
 void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out) {
-  bool relu6 = op == ActOp::Relu6;
-  if (g.dtype() == DType::Float32) backprop_t<float>(relu6, g, v, static_cast<float>(alpha), out);
-  else backprop_t<double>(relu6, g, v, alpha, out);
+  (void)op;  // LeakyRelu, the one piecewise-linear activation with a kernel backprop
+  if (g.dtype() == DType::Float32) backprop_t<float>(g, v, static_cast<float>(alpha), out);
+  else backprop_t<double>(g, v, alpha, out);
 }
 
 // ------------------------------------------------------------- softmax

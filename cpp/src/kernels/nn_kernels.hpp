@@ -12,9 +12,7 @@ namespace fasttape {
 namespace kernels {
 
 enum class ActOp {
-  Relu6,         // min(max(x, 0), 6)
   LeakyRelu,     // x > 0 ? x : alpha * x
-  Elu,           // x > 0 ? x : expm1(x)
   Gelu,          // 0.5 x erfc(-x / sqrt 2)
   GeluTanh,      // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
   Softplus,      // max(x, 0) + log1p(exp(-|x|))
@@ -25,8 +23,9 @@ enum class ActOp {
 // out = act(x) elementwise (float32 / float64; same shape).
 void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out);
 
-// Backprop of the piecewise-linear activations (Relu6: v = output, g passed
-// where 0 < v < 6; LeakyRelu: v = input, g where v > 0 else alpha * g).
+// Backprop of LeakyRelu: v = its input, out = g where v > 0 else alpha * g.
+// (relu, relu6 and elu are op entries with fused gradient ops of their own:
+// ops/unary_ops.cpp.)
 // g's shape is v's after any leading dims (v repeats: out[i] uses
 // v[i % v.numel()]).
 void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out);

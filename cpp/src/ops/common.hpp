@@ -119,6 +119,9 @@ inline Shape drop_shape(const Shape& in, const std::vector<bool>& m) {
   return Shape(d);
 }
 
+// sum of x over the dims marked in m (keepdims or dropped), unrecorded.
+Tensor sum_raw(const Tensor& x, const std::vector<bool>& m, bool keepdims);
+
 // The reduced axes as a record's attributes.
 inline std::vector<int64_t> mask_to_attrs(const std::vector<bool>& m) {
   std::vector<int64_t> a;

@@ -1,8 +1,11 @@
-// Elementwise ops of the op table. Each entry: forward, VJP, what it saves —
-// side by side. VJPs are written with fasttape ops so that an outer tape
-// records them (higher-order gradients), and they honour the needs-gradient
-// mask. Broadcast inputs get their gradient summed back to their own shape
-// with sum_to.
+// Elementwise ops of the op table beyond the unary entries (unary_ops.cpp):
+// arithmetic with its fast paths and save masks, comparisons and logical
+// ops, negative, where, the binary entries (atan2), and the composites
+// clip_by_value, squared_difference and add_n. Each: forward, VJP, what it
+// saves, side by side. VJPs are written with fasttape ops so that an outer
+// tape records them (higher-order gradients), and they honour the
+// needs-gradient mask. Broadcast inputs get their gradient summed back to
+// their own shape with sum_to.
 #include <cmath>
 
 #include "fasttape/ops_math.hpp"
@@ -327,7 +330,7 @@ Tensor logical_not(const Tensor& a) {
   return unary_forward(UnOp::Not, a);
 }
 
-// ---------------------------------------------------------------- unary ops
+// ---------------------------------------------------------------- negative
 // negative: saves nothing
 static void negative_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (c.needs[0]) gi[0] = negative(g[0]);
@@ -387,6 +390,64 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   Tensor out = Tensor::empty(s, x.dtype());
   kernels::where(cond, x, y, out);
   if (tape::any_active()) tape::record(&kWhere, {&cond, &x, &y}, {&out}, {cond});
+  return out;
+}
+
+// ---------------------------------------------------------------- clip_by_value / squared_difference (composites)
+Tensor clip_by_value(const Tensor& t, const Tensor& lo, const Tensor& hi) {
+  const OpName op{"clip_by_value", "ClipByValue"};
+  check_not_bool(op, t);
+  check_same_dtype(op, t, lo);
+  check_same_dtype(op, t, hi);
+  Shape s = broadcast_or_fail(op, broadcast_or_fail(op, t.shape(), lo.shape()), hi.shape());
+  if (s != t.shape())
+    throw std::invalid_argument(  // ValueError in Python
+        "clip_by_value: the clip values (shapes " + shape_str(lo.shape()) + " and " +
+                     shape_str(hi.shape()) + ") would broadcast t of shape " + shape_str(t.shape()) + " to " +
+                     shape_str(s) + "; they must broadcast to t's shape");
+  // TensorFlow's composition: the gradient passes to t where lo <= t <= hi.
+  return maximum(minimum(t, hi), lo);
+}
+
+Tensor squared_difference(const Tensor& x, const Tensor& y) {
+  const OpName op{"squared_difference", "SquaredDifference"};
+  check_not_bool(op, x);
+  check_same_dtype(op, x, y);
+  return square(subtract(x, y));
+}
+
+// ---------------------------------------------------------------- add_n: n inputs, saves nothing
+static void add_n_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  for (int i = 0; i < c.n_inputs; ++i)
+    if (c.needs[i]) gi[i] = g[0];
+}
+static void add_n_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  Tensor r;
+  for (int i = 0; i < c.n_inputs; ++i) r = tadd(r, t[i]);
+  to[0] = r;
+}
+static const OpDef kAddN("add_n", add_n_vjp, add_n_jvp);
+Tensor add_n(const std::vector<Tensor>& inputs) {
+  const OpName op{"add_n", "AddN"};
+  if (inputs.empty()) throw std::invalid_argument(  // ValueError in Python
+        "add_n: inputs must be a non-empty list of tensors");
+  const Tensor& first = inputs[0];
+  check_not_bool(op, first);
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    check_same_dtype(op, first, inputs[i]);
+    if (inputs[i].shape() != first.shape())
+      fail(op, "inputs must all have the same shape: input 0 has shape " + shape_str(first.shape()) + ", input " +
+                   std::to_string(i) + " has shape " + shape_str(inputs[i].shape()));
+  }
+  if (inputs.size() == 1) return first;  // TensorFlow returns the input itself
+  Tensor out = Tensor::empty(first.shape(), first.dtype());
+  kernels::binary(kernels::BinOp::Add, inputs[0], inputs[1], out);
+  for (size_t i = 2; i < inputs.size(); ++i) kernels::binary(kernels::BinOp::Add, out, inputs[i], out);
+  if (tape::any_active()) {
+    std::vector<const Tensor*> ins;
+    for (const Tensor& t : inputs) ins.push_back(&t);
+    tape::record(&kAddN, ins, {&out});
+  }
   return out;
 }
 

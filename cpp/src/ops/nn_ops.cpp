@@ -26,7 +26,6 @@ Tensor act_forward(ActOp k, const OpName& op, const Tensor& x, double alpha = 0.
 
 Tensor sc(double v, const Tensor& like) { return Tensor::scalar(v, like.dtype()); }
 
-// A double carried in an int64 attribute (bit copy).
 // leaky_relu's and leaky_relu_grad's attribute.
 struct LeakyAttrs {
   double alpha;
@@ -72,41 +71,6 @@ static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const
   return out;
 }
 
-// ---------------------------------------------------------------- relu6: saves y
-// TensorFlow's Relu6Grad passes the gradient where 0 < y < 6 only: it is 0
-// at both kinks. The VJP is itself an op (relu6_grad, as TensorFlow's
-// Relu6Grad) so that a second derivative through y is zeros, not None.
-static void relu6_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = relu6_grad(g[0], c.saved[0]);
-}
-static void relu6_jvp(const JvpContext& c, const Tensor* t, Tensor* to) { to[0] = relu6_grad(t[0], *c.outputs[0]); }
-static const OpDef kRelu6("relu6", relu6_vjp, relu6_jvp);
-Tensor relu6(const Tensor& x) {
-  Tensor y = act_forward(ActOp::Relu6, {"relu6", "Relu6"}, x);
-  if (tape::any_active()) tape::record(&kRelu6, {&x}, {&y}, {y});
-  return y;
-}
-
-// relu6_grad(g, y): inputs (g, y); saves y. Linear in g, piecewise
-// constant in y (zero gradient, as TensorFlow's Relu6GradGrad).
-static void relu6_grad_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = unbroadcast(c, relu6_grad(g[0], c.saved[0]), c.in_shapes[0]);
-  if (c.needs[1]) gi[1] = Tensor::zeros(grad_shape(c, c.in_shapes[1]), c.in_dtypes[1]);
-}
-static void relu6_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  const Tensor& out = *c.outputs[0];
-  to[0] = t[0].defined() ? fit(relu6_grad(t[0], *c.inputs[1]), out) : zeros_like(out);
-}
-static const OpDef kRelu6Grad("relu6_grad", relu6_grad_vjp, relu6_grad_jvp);
-Tensor relu6_grad(const Tensor& g, const Tensor& y) {
-  const OpName op{"relu6_grad", "Relu6Grad"};
-  check_float(op, y);
-  check_same_dtype(op, y, g);
-  Tensor out = backprop_forward(op, kernels::ActOp::Relu6, g, y, 0.0);
-  if (tape::any_active()) tape::record(&kRelu6Grad, {&g, &y}, {&out}, {y});
-  return out;
-}
-
 // ---------------------------------------------------------------- leaky_relu: saves x; attr alpha
 // LeakyReluGrad: g where x > 0, alpha * g elsewhere (alpha at the kink); an
 // op of its own (leaky_relu_grad) for the same reason as relu6_grad.
@@ -140,23 +104,6 @@ Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha) {
   Tensor out = backprop_forward(op, kernels::ActOp::LeakyRelu, g, x, alpha);
   if (tape::any_active()) tape::record(&kLeakyGrad, {&g, &x}, {&out}, {x}, Packed<LeakyAttrs>({alpha}));
   return out;
-}
-
-// ---------------------------------------------------------------- elu: saves y
-// EluGrad: g * (y + 1) where y < 0, g elsewhere (1 at the kink). Written
-// with the output, so no exp of a large x is ever taken.
-static Tensor elu_grad(const Tensor& y, const Tensor& g) {
-  return where(less(y, scalar0(y)), multiply(g, add(y, sc(1.0, y))), g);
-}
-static void elu_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (c.needs[0]) gi[0] = elu_grad(c.saved[0], g[0]);
-}
-static void elu_jvp(const JvpContext& c, const Tensor* t, Tensor* to) { to[0] = elu_grad(*c.outputs[0], t[0]); }
-static const OpDef kElu("elu", elu_vjp, elu_jvp);
-Tensor elu(const Tensor& x) {
-  Tensor y = act_forward(ActOp::Elu, {"elu", "Elu"}, x);
-  if (tape::any_active()) tape::record(&kElu, {&x}, {&y}, {y});
-  return y;
 }
 
 // ---------------------------------------------------------------- gelu: saves x; attr approximate

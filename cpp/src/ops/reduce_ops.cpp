@@ -1,6 +1,6 @@
-// Reductions, index reductions, scans and the composite elementwise math ops
-// of the op table (beyond reduce_sum / reduce_mean). Each entry: forward, VJP,
-// JVP, what it saves and its integer attributes, side by side.
+// Reductions (sum, mean, max, min, prod, logsumexp, variance, std), index
+// reductions and scans of the op table. Each entry: forward, VJP, JVP, what
+// it saves and its attributes, side by side.
 //
 // Reduction entries store the reduced axes (normalised, ascending) as
 // attributes and, where the VJP needs them, the input and the keepdims-shaped
@@ -39,6 +39,78 @@ Tensor reduce_raw(kernels::RedOp k, const Tensor& x, const std::vector<bool>& m)
 }
 
 }  // namespace
+
+namespace ops_detail {
+Tensor sum_raw(const Tensor& x, const std::vector<bool>& m, bool keepdims) {
+  Shape ks = keep_shape(x.shape(), m);
+  Tensor out = Tensor::empty(ks, x.dtype());
+  kernels::reduce_sum(x, m, out);
+  return keepdims ? out : out.with_shape(drop_shape(x.shape(), m));
+}
+}  // namespace ops_detail
+
+namespace {
+
+std::vector<bool> attrs_to_mask(const VjpContext& c, int r) {
+  std::vector<bool> m(r, false);
+  for (int i = 0; i < c.n_attrs; ++i) m[c.attrs[i]] = true;
+  return m;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- reduce_sum: attrs = reduced axes
+static Axes attr_axes(const JvpContext& c) { return Axes(std::vector<int64_t>(c.attrs, c.attrs + c.n_attrs)); }
+static bool kept_dims(const JvpContext& c) { return c.outputs[0]->ndim() == c.inputs[0]->ndim(); }
+
+static void sum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  const Shape& in = c.in_shapes[0];
+  Shape keep = keep_shape(in, attrs_to_mask(c, in.size()));
+  gi[0] = broadcast_to(reshape(g[0], grad_dims(c, keep)), grad_shape(c, in));
+}
+static void sum_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = reduce_sum(t[0], attr_axes(c), kept_dims(c));
+}
+static const OpDef kSum("reduce_sum", sum_vjp, sum_jvp);
+Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims) {
+  const OpName op{"reduce_sum", "Sum"};
+  check_not_bool(op, x);
+  std::vector<bool> m = reduce_mask(op, x, axes);
+  Tensor out = sum_raw(x, m, keepdims);
+  if (tape::any_active()) tape::record(&kSum, {&x}, {&out}, {}, mask_to_attrs(m));
+  return out;
+}
+
+// ---------------------------------------------------------------- reduce_mean: attrs = reduced axes
+static void mean_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (!c.needs[0]) return;
+  const Shape& in = c.in_shapes[0];
+  std::vector<bool> m = attrs_to_mask(c, in.size());
+  int64_t count = 1;
+  for (int i = 0; i < in.size(); ++i)
+    if (m[i]) count *= in[i];
+  Tensor b = broadcast_to(reshape(g[0], grad_dims(c, keep_shape(in, m))), grad_shape(c, in));
+  gi[0] = divide(b, Tensor::scalar(static_cast<double>(count), b.dtype()));
+}
+static void mean_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
+  to[0] = reduce_mean(t[0], attr_axes(c), kept_dims(c));
+}
+static const OpDef kMean("reduce_mean", mean_vjp, mean_jvp);
+Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
+  const OpName op{"reduce_mean", "Mean"};
+  check_not_bool(op, x);
+  std::vector<bool> m = reduce_mask(op, x, axes);
+  Tensor s = sum_raw(x, m, keepdims);
+  int64_t count = 1;
+  for (int i = 0; i < x.ndim(); ++i)
+    if (m[i]) count *= x.dim(i);
+  Tensor out = Tensor::empty(s.shape(), s.dtype());
+  Tensor n = Tensor::scalar(static_cast<double>(count), s.dtype());
+  kernels::binary(is_floating(s.dtype()) ? kernels::BinOp::Div : kernels::BinOp::FloorDiv, s, n, out);
+  if (tape::any_active()) tape::record(&kMean, {&x}, {&out}, {}, mask_to_attrs(m));
+  return out;
+}
 
 // ---------------------------------------------------------------- reduce_max / reduce_min
 // Saves x and the keepdims output y. The gradient goes to every element equal
@@ -259,64 +331,6 @@ Tensor cumsum(const Tensor& x, int64_t axis, bool exclusive, bool reverse) {
   Tensor out = Tensor::empty(x.shape(), x.dtype());
   kernels::cumsum(x, a, exclusive, reverse, out);
   if (tape::any_active()) tape::record(&kCumsum, {&x}, {&out}, {}, Packed<CumsumAttrs>({a, exclusive, reverse}));
-  return out;
-}
-
-// ---------------------------------------------------------------- clip_by_value / squared_difference (composites)
-Tensor clip_by_value(const Tensor& t, const Tensor& lo, const Tensor& hi) {
-  const OpName op{"clip_by_value", "ClipByValue"};
-  check_not_bool(op, t);
-  check_same_dtype(op, t, lo);
-  check_same_dtype(op, t, hi);
-  Shape s = broadcast_or_fail(op, broadcast_or_fail(op, t.shape(), lo.shape()), hi.shape());
-  if (s != t.shape())
-    throw std::invalid_argument(  // ValueError in Python
-        "clip_by_value: the clip values (shapes " + shape_str(lo.shape()) + " and " +
-                     shape_str(hi.shape()) + ") would broadcast t of shape " + shape_str(t.shape()) + " to " +
-                     shape_str(s) + "; they must broadcast to t's shape");
-  // TensorFlow's composition: the gradient passes to t where lo <= t <= hi.
-  return maximum(minimum(t, hi), lo);
-}
-
-Tensor squared_difference(const Tensor& x, const Tensor& y) {
-  const OpName op{"squared_difference", "SquaredDifference"};
-  check_not_bool(op, x);
-  check_same_dtype(op, x, y);
-  return square(subtract(x, y));
-}
-
-// ---------------------------------------------------------------- add_n: n inputs, saves nothing
-static void add_n_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  for (int i = 0; i < c.n_inputs; ++i)
-    if (c.needs[i]) gi[i] = g[0];
-}
-static void add_n_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  Tensor r;
-  for (int i = 0; i < c.n_inputs; ++i) r = tadd(r, t[i]);
-  to[0] = r;
-}
-static const OpDef kAddN("add_n", add_n_vjp, add_n_jvp);
-Tensor add_n(const std::vector<Tensor>& inputs) {
-  const OpName op{"add_n", "AddN"};
-  if (inputs.empty()) throw std::invalid_argument(  // ValueError in Python
-        "add_n: inputs must be a non-empty list of tensors");
-  const Tensor& first = inputs[0];
-  check_not_bool(op, first);
-  for (size_t i = 1; i < inputs.size(); ++i) {
-    check_same_dtype(op, first, inputs[i]);
-    if (inputs[i].shape() != first.shape())
-      fail(op, "inputs must all have the same shape: input 0 has shape " + shape_str(first.shape()) + ", input " +
-                   std::to_string(i) + " has shape " + shape_str(inputs[i].shape()));
-  }
-  if (inputs.size() == 1) return first;  // TensorFlow returns the input itself
-  Tensor out = Tensor::empty(first.shape(), first.dtype());
-  kernels::binary(kernels::BinOp::Add, inputs[0], inputs[1], out);
-  for (size_t i = 2; i < inputs.size(); ++i) kernels::binary(kernels::BinOp::Add, out, inputs[i], out);
-  if (tape::any_active()) {
-    std::vector<const Tensor*> ins;
-    for (const Tensor& t : inputs) ins.push_back(&t);
-    tape::record(&kAddN, ins, {&out});
-  }
   return out;
 }
 

@@ -1,6 +1,6 @@
-// Reductions, shape ops, slicing and matmul of the op table. Each entry:
-// forward, VJP, what it saves and its integer attributes (axes, perms,
-// slice bounds, transpose flags) — side by side.
+// Shape ops of the op table: reshape, transpose, cast, broadcast_to and its
+// adjoint sum_to, and strided slices. Each entry: forward, VJP, what it
+// saves and its attributes (perms, slice bounds) side by side.
 #include <algorithm>
 #include <numeric>
 
@@ -8,76 +8,6 @@
 
 namespace fasttape {
 using namespace ops_detail;
-
-namespace {
-
-std::vector<bool> attrs_to_mask(const VjpContext& c, int r) {
-  std::vector<bool> m(r, false);
-  for (int i = 0; i < c.n_attrs; ++i) m[c.attrs[i]] = true;
-  return m;
-}
-
-Tensor sum_raw(const Tensor& x, const std::vector<bool>& m, bool keepdims) {
-  Shape ks = keep_shape(x.shape(), m);
-  Tensor out = Tensor::empty(ks, x.dtype());
-  kernels::reduce_sum(x, m, out);
-  return keepdims ? out : out.with_shape(drop_shape(x.shape(), m));
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------- reduce_sum: attrs = reduced axes
-static Axes attr_axes(const JvpContext& c) { return Axes(std::vector<int64_t>(c.attrs, c.attrs + c.n_attrs)); }
-static bool kept_dims(const JvpContext& c) { return c.outputs[0]->ndim() == c.inputs[0]->ndim(); }
-
-static void sum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (!c.needs[0]) return;
-  const Shape& in = c.in_shapes[0];
-  Shape keep = keep_shape(in, attrs_to_mask(c, in.size()));
-  gi[0] = broadcast_to(reshape(g[0], grad_dims(c, keep)), grad_shape(c, in));
-}
-static void sum_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = reduce_sum(t[0], attr_axes(c), kept_dims(c));
-}
-static const OpDef kSum("reduce_sum", sum_vjp, sum_jvp);
-Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims) {
-  const OpName op{"reduce_sum", "Sum"};
-  check_not_bool(op, x);
-  std::vector<bool> m = reduce_mask(op, x, axes);
-  Tensor out = sum_raw(x, m, keepdims);
-  if (tape::any_active()) tape::record(&kSum, {&x}, {&out}, {}, mask_to_attrs(m));
-  return out;
-}
-
-// ---------------------------------------------------------------- reduce_mean: attrs = reduced axes
-static void mean_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (!c.needs[0]) return;
-  const Shape& in = c.in_shapes[0];
-  std::vector<bool> m = attrs_to_mask(c, in.size());
-  int64_t count = 1;
-  for (int i = 0; i < in.size(); ++i)
-    if (m[i]) count *= in[i];
-  Tensor b = broadcast_to(reshape(g[0], grad_dims(c, keep_shape(in, m))), grad_shape(c, in));
-  gi[0] = divide(b, Tensor::scalar(static_cast<double>(count), b.dtype()));
-}
-static void mean_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  to[0] = reduce_mean(t[0], attr_axes(c), kept_dims(c));
-}
-static const OpDef kMean("reduce_mean", mean_vjp, mean_jvp);
-Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
-  const OpName op{"reduce_mean", "Mean"};
-  check_not_bool(op, x);
-  std::vector<bool> m = reduce_mask(op, x, axes);
-  Tensor s = sum_raw(x, m, keepdims);
-  int64_t count = 1;
-  for (int i = 0; i < x.ndim(); ++i)
-    if (m[i]) count *= x.dim(i);
-  Tensor out = Tensor::empty(s.shape(), s.dtype());
-  Tensor n = Tensor::scalar(static_cast<double>(count), s.dtype());
-  kernels::binary(is_floating(s.dtype()) ? kernels::BinOp::Div : kernels::BinOp::FloorDiv, s, n, out);
-  if (tape::any_active()) tape::record(&kMean, {&x}, {&out}, {}, mask_to_attrs(m));
-  return out;
-}
 
 // ---------------------------------------------------------------- reshape (shares the buffer)
 static void reshape_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
@@ -310,62 +240,5 @@ Tensor strided_slice_grad(const Tensor& dy, const Shape& input_shape, const std:
   if (tape::any_active()) tape::record(&kSliceGrad, {&dy}, {&out}, {}, pack3(begin, end, strides));
   return out;
 }
-
-// ---------------------------------------------------------------- matmul: saves a, b
-struct MatmulAttrs {
-  bool transpose_a, transpose_b;
-};
-static void matmul_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  const Tensor &a = c.saved[0], &b = c.saved[1], &gy = g[0];
-  const auto [ta, tb] = c.attrs_as<MatmulAttrs>();
-  if (c.needs[0]) {
-    Tensor ga = !ta ? (!tb ? matmul(gy, b, false, true) : matmul(gy, b, false, false))
-                    : (!tb ? matmul(b, gy, false, true) : matmul(b, gy, true, true));
-    gi[0] = unbroadcast(c, ga, c.in_shapes[0]);
-  }
-  if (c.needs[1]) {
-    Tensor gb = !tb ? (!ta ? matmul(a, gy, true, false) : matmul(a, gy, false, false))
-                    : (!ta ? matmul(gy, a, true, false) : matmul(gy, a, true, true));
-    gi[1] = unbroadcast(c, gb, c.in_shapes[1]);
-  }
-}
-static void matmul_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
-  const Tensor &a = *c.inputs[0], &b = *c.inputs[1];
-  const auto [ta, tb] = c.attrs_as<MatmulAttrs>();
-  Tensor r = tadd(t[0].defined() ? matmul(t[0], b, ta, tb) : Tensor(),
-                  t[1].defined() ? matmul(a, t[1], ta, tb) : Tensor());
-  to[0] = r;
-}
-static const OpDef kMatmul("matmul", matmul_vjp, matmul_jvp);
-Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
-  const OpName op{"matmul", "MatMul"};
-  check_not_bool(op, a);
-  check_same_dtype(op, a, b);
-  const int ra = a.ndim(), rb = b.ndim();
-  if (ra < 2 || rb < 2)
-    fail(op, "In[0] and In[1] must have rank >= 2, got shapes " + shape_str(a.shape()) + " and " +
-                 shape_str(b.shape()) + "; use fasttape.linalg.matvec or reshape vectors to matrices");
-  const int64_t M = ta ? a.dim(ra - 1) : a.dim(ra - 2), Ka = ta ? a.dim(ra - 2) : a.dim(ra - 1);
-  const int64_t Kb = tb ? b.dim(rb - 1) : b.dim(rb - 2), N = tb ? b.dim(rb - 2) : b.dim(rb - 1);
-  if (Ka != Kb)
-    fail(op, "Matrix size-incompatible: In[0]: " + shape_str(a.shape()) + ", In[1]: " + shape_str(b.shape()) +
-                 (ta || tb ? " (after transposes)" : "") + "; the inner dimensions must match");
-  Shape ba(a.shape().data(), ra - 2), bb(b.shape().data(), rb - 2), bo;
-  if (!kernels::broadcast_shapes(ba, bb, &bo))
-    fail(op, "batch dimensions " + shape_str(ba) + " and " + shape_str(bb) + " cannot be broadcast together");
-  std::vector<int64_t> od = bo.vec();
-  od.push_back(M);
-  od.push_back(N);
-  Tensor out = Tensor::empty(Shape(od), a.dtype());
-  kernels::matmul(a, b, ta, tb, out);
-  if (tape::any_active())
-    tape::record(&kMatmul, {&a, &b}, {&out}, {{a, 0b10}, {b, 0b01}}, Packed<MatmulAttrs>({ta, tb}));
-  return out;
-}
-
-// ---------------------------------------------------------------- configuration
-int num_threads() { return kernels::num_threads(); }
-void set_num_threads(int n) { kernels::set_num_threads(n); }
-const char* simd_isa() { return kernels::isa_name(); }
 
 }  // namespace fasttape

@@ -130,6 +130,33 @@ struct Relu {
 };
 FT_UNARY_ENTRY(Relu, relu, kNsNn, "max(x, 0), elementwise (NaN stays NaN).")
 
+// relu6: min(max(x, 0), 6). The gradient passes where 0 < y < 6 only (0 at
+// both kinks, as TensorFlow's Relu6Grad); zero second derivative.
+struct Relu6 {
+  static constexpr const char* tf = "Relu6";
+  static constexpr const char* arg = "features";
+  static constexpr Dtypes dtypes = Dtypes::Float;
+  static constexpr Saves saves = Saves::Output;
+  template <class T> static T f(T x) { return x > T(0) ? (x < T(6) ? x : T(6)) : (x != x ? x : T(0)); }
+  template <class T> static T df(T g, T y) { return (y > T(0) && y < T(6)) ? g : T(0); }
+  static Tensor ddf(const Tensor&, const Tensor&) { return Tensor(); }
+};
+FT_UNARY_ENTRY(Relu6, relu6, kNsNn, "min(max(x, 0), 6), elementwise.")
+
+// elu: x for x > 0, e^x - 1 below. EluGrad: g * (y + 1) where y < 0, g
+// elsewhere (1 at the kink), written with the output so that no exp of a
+// large x is taken; its derivative in y is g where y < 0.
+struct Elu {
+  static constexpr const char* tf = "Elu";
+  static constexpr const char* arg = "features";
+  static constexpr Dtypes dtypes = Dtypes::Float;
+  static constexpr Saves saves = Saves::Output;
+  template <class T> static T f(T x) { return x < T(0) ? std::expm1(x) : x; }
+  template <class T> static T df(T g, T y) { return y < T(0) ? g * (y + T(1)) : g; }
+  static Tensor ddf(const Tensor& g, const Tensor& y) { return where(less(y, scalar0(y)), g, scalar0(g)); }
+};
+FT_UNARY_ENTRY(Elu, elu, kNsNn, "Exponential linear unit: x if x > 0 else e ** x - 1.")
+
 // abs: d/dx |x| = sign(x)
 struct Abs {
   static constexpr const char* tf = "Abs";
