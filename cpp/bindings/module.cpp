@@ -21,22 +21,35 @@ namespace {
 // dispatch (the per-op overhead budget is a fraction of a microsecond). The
 // dunder methods bound above stay for explicit calls.
 
-// Converts the C++ exception in flight into a Python error.
-void set_python_error() {
+// The one translator of fasttape's exceptions (error.hpp) into TensorFlow's
+// Python classes. pybind11 calls it for bound functions (it rethrows what
+// it does not know, for pybind11's own translators); the fast slots below
+// call it through set_python_error.
+void translate(std::exception_ptr p) {
   try {
-    throw;
-  } catch (py::error_already_set& e) {
-    e.restore();
-  } catch (const py::builtin_exception& e) {
-    e.set_error();
+    if (p) std::rethrow_exception(p);
   } catch (const InvalidArgument& e) {
     PyErr_SetString(g_invalid_argument ? g_invalid_argument : PyExc_ValueError, e.what());
   } catch (const TapeError& e) {
     PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+}
+
+// Converts the C++ exception in flight into a Python error (for code that
+// pybind11 does not dispatch: the number slots).
+void set_python_error() {
+  try {
+    translate(std::current_exception());
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const py::builtin_exception& e) {
+    e.set_error();
   } catch (const std::bad_alloc&) {
     PyErr_NoMemory();
   } catch (const std::exception& e) {
     PyErr_SetString(PyExc_RuntimeError, e.what());
+  } catch (...) {
+    PyErr_SetString(PyExc_RuntimeError, "fasttape: unknown C++ exception");
   }
 }
 
@@ -106,15 +119,7 @@ void install_fast_slots(py::handle type) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "fasttape's C++ engine: tensors, tape, op table and kernels";
 
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const InvalidArgument& e) {
-      PyErr_SetString(g_invalid_argument ? g_invalid_argument : PyExc_ValueError, e.what());
-    } catch (const TapeError& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
-    }
-  });
+  py::register_exception_translator(&translate);
 
   // The element types' codes, owned by C++ (fasttape/dtype.hpp): the Python
   // DType objects and Tensor._dtype_code take their numbers from here.

@@ -39,14 +39,4 @@ Tensor gather_nd(const Tensor& params, const Tensor& indices, int64_t batch_dims
 // The adjoint of gather_nd: dy scattered (duplicates add) into zeros of params_shape.
 Tensor gather_nd_grad(const Tensor& dy, const Tensor& indices, const Shape& params_shape, int64_t batch_dims = 0);
 
-// Internal forms with `lead` extra leading dims of params (and of the output)
-// in front of the batch dims, which the indices do not have: how batched
-// sweeps (jacobians) carry their batch axis through gathers.
-Tensor gather_ex(const Tensor& params, const Tensor& indices, int64_t axis, int64_t batch_dims, int64_t lead);
-Tensor gather_grad_ex(const Tensor& dy, const Tensor& indices, int64_t dim_size, int64_t axis, int64_t batch_dims,
-                      int64_t lead);
-Tensor gather_nd_ex(const Tensor& params, const Tensor& indices, int64_t batch_dims, int64_t lead);
-Tensor gather_nd_grad_ex(const Tensor& dy, const Tensor& indices, const Shape& params_shape, int64_t batch_dims,
-                         int64_t lead);
-
 }  // namespace fasttape

@@ -21,6 +21,17 @@
 namespace fasttape {
 using namespace ops_detail;
 
+// Internal forms with `lead` extra leading dims of params (and of the output)
+// in front of the batch dims, which the indices do not have: how batched
+// sweeps (jacobians) carry their batch axis through gathers.
+static Tensor gather_ex(const Tensor& params, const Tensor& indices, int64_t axis, int64_t batch_dims, int64_t lead);
+static Tensor gather_grad_ex(const Tensor& dy, const Tensor& indices, int64_t dim_size, int64_t axis, int64_t batch_dims,
+                      int64_t lead);
+static Tensor gather_nd_ex(const Tensor& params, const Tensor& indices, int64_t batch_dims, int64_t lead);
+static Tensor gather_nd_grad_ex(const Tensor& dy, const Tensor& indices, const Shape& params_shape, int64_t batch_dims,
+                         int64_t lead);
+
+
 namespace {
 
 int64_t prod(const Shape& s, int b, int e) {
@@ -391,7 +402,7 @@ static void gather_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   if (t[0].defined()) to[0] = gather_ex(t[0], *c.inputs[1], a.axis, a.batch_dims, a.lead);
 }
 static const OpDef kGather("gather", gather_vjp, gather_jvp);
-Tensor gather_ex(const Tensor& params, const Tensor& indices, int64_t axis, int64_t bd, int64_t lead) {
+static Tensor gather_ex(const Tensor& params, const Tensor& indices, int64_t axis, int64_t bd, int64_t lead) {
   const OpName op{"gather", "GatherV2"};
   GatherPlan p = plan_gather(op, params.shape(), indices, axis, bd, lead);
   check_range(op, indices, p.d.N);
@@ -429,7 +440,7 @@ static void gather_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   if (t[0].defined()) to[0] = gather_grad_ex(t[0], *c.inputs[1], a.n, a.axis, a.batch_dims, a.lead);
 }
 static const OpDef kGatherGrad("gather_grad", gather_grad_vjp, gather_grad_jvp);
-Tensor gather_grad_ex(const Tensor& dy, const Tensor& indices, int64_t n, int64_t axis, int64_t bd, int64_t lead) {
+static Tensor gather_grad_ex(const Tensor& dy, const Tensor& indices, int64_t n, int64_t axis, int64_t bd, int64_t lead) {
   const OpName op{"gather_grad", "UnsortedSegmentSum"};
   check_not_bool(op, dy);
   check_indices_dtype(op, indices);
@@ -531,7 +542,7 @@ static void gather_nd_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   if (t[0].defined()) to[0] = gather_nd_ex(t[0], *c.inputs[1], a.batch_dims, a.lead);
 }
 static const OpDef kGatherNd("gather_nd", gather_nd_vjp, gather_nd_jvp);
-Tensor gather_nd_ex(const Tensor& params, const Tensor& indices, int64_t bd, int64_t lead) {
+static Tensor gather_nd_ex(const Tensor& params, const Tensor& indices, int64_t bd, int64_t lead) {
   const OpName op{"gather_nd", "GatherNd"};
   Tensor flat;
   GatherPlan p = plan_gather_nd(op, params.shape(), indices, bd, lead, &flat);
@@ -555,7 +566,7 @@ static void gather_nd_grad_jvp(const JvpContext& c, const Tensor* t, Tensor* to)
   if (t[0].defined()) to[0] = gather_nd_grad_ex(t[0], *c.inputs[1], c.outputs[0]->shape(), a.batch_dims, a.lead);
 }
 static const OpDef kGatherNdGrad("gather_nd_grad", gather_nd_grad_vjp, gather_nd_grad_jvp);
-Tensor gather_nd_grad_ex(const Tensor& dy, const Tensor& indices, const Shape& ps, int64_t bd, int64_t lead) {
+static Tensor gather_nd_grad_ex(const Tensor& dy, const Tensor& indices, const Shape& ps, int64_t bd, int64_t lead) {
   const OpName op{"gather_nd_grad", "ScatterNd"};
   check_not_bool(op, dy);
   Tensor flat;
