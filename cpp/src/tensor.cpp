@@ -240,8 +240,21 @@ uint64_t next_tensor_id() {
   return next++;
 }
 
+[[noreturn]] static void bad_shape(const Shape& shape) {
+  for (int64_t d : shape)
+    if (d < 0)
+      throw InvalidArgument("cannot make a tensor of shape " + shape_str(shape) + ": dimension " +
+                            std::to_string(d) + " must be >= 0");
+  throw InvalidArgument("cannot make a tensor of shape " + shape_str(shape) + ": it would have more than 2^58 " +
+                        "elements; use smaller dimensions");
+}
+
+// Every tensor's storage is made here, so every shape an op or constructor
+// creates passes this check (negative dimensions, element counts that
+// overflow or exceed Shape::kMaxElements).
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
-  const int64_t n = shape.numel();
+  int64_t n;
+  if (__builtin_expect(!shape.checked_numel(&n), 0)) bad_shape(shape);
   BufferRef buf(Buffer::allocate(static_cast<size_t>(n) * dtype_size(dtype)));
   auto impl = new_impl();
   TensorImpl& t = *impl;

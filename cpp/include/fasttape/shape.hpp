@@ -48,6 +48,19 @@ class Shape {
     for (int i = 0; i < size_; ++i) n *= data()[i];
     return n;
   }
+  // The element count, checked: false if a dimension is negative or the
+  // product exceeds kMaxElements (the count of a tensor that may exist).
+  static constexpr int64_t kMaxElements = int64_t(1) << 58;
+  bool checked_numel(int64_t* out) const {
+    int64_t n = 1;
+    bool ok = true;
+    for (int i = 0; i < size_; ++i) {
+      const int64_t d = data()[i];
+      ok &= d >= 0 && !__builtin_mul_overflow(n, d, &n);
+    }
+    *out = n;
+    return ok && n <= kMaxElements;
+  }
   std::vector<int64_t> vec() const { return std::vector<int64_t>(begin(), end()); }
   bool operator==(const Shape& o) const {
     return size_ == o.size_ && std::equal(begin(), end(), o.begin());

@@ -59,6 +59,8 @@ struct FloorDiv {
     if constexpr (std::is_floating_point_v<T>) {
       return std::floor(a / b);
     } else {
+      // x / -1 is -x, wrapping as TensorFlow's does (INT_MIN / -1 would trap).
+      if (b == T(-1)) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
       T q = a / b;
       return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
     }
@@ -70,6 +72,7 @@ struct FloorMod {
       T r = std::fmod(a, b);
       return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     } else {
+      if (b == T(-1)) return T(0);  // INT_MIN % -1 would trap
       T r = a % b;
       return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }

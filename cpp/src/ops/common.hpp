@@ -101,7 +101,13 @@ namespace ops_detail {
 inline std::vector<bool> reduce_mask(const OpName& op, const Tensor& x, const Axes& axes) {
   std::vector<bool> m(x.ndim(), axes.all);
   if (!axes.all)
-    for (int64_t a : axes.list) m[norm_axis(op, a, x.ndim())] = true;
+    for (int64_t a : axes.list) {
+      const int64_t k = norm_axis(op, a, x.ndim());
+      if (m[k])
+        fail(op, "axis " + std::to_string(a) + " is given more than once (dimension " + std::to_string(k) +
+                     " of a tensor of rank " + std::to_string(x.ndim()) + "); name each axis once");
+      m[k] = true;
+    }
   return m;
 }
 

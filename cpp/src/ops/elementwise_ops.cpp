@@ -229,6 +229,14 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     out = Tensor::empty(a.shape(), a.dtype());
     kernels::pow_scalar(a, b.item(), out);
   } else {
+    if (!is_floating(b.dtype()) && b.dtype() != DType::Bool && b.dtype() == a.dtype())
+      visit_dtype(b.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T* p = b.data<T>();
+        for (int64_t i = 0; i < b.numel(); ++i)
+          if (p[i] < T(0))
+            fail(op, "Integers to negative integer powers are not allowed; cast the base to float32 or float64");
+      });
     out = arith_forward(BinOp::Pow, op, a, b);
   }
   if (tape::any_active()) tape::record(&kPow, {&a, &b}, {&out}, {a, {b, 0b01}, {out, 0b10}});

@@ -28,8 +28,9 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
       infer = static_cast<int>(i);
     } else if (d[i] < 0) {
       fail(op, "dimensions must be non-negative (or -1 to infer one), got " + shape_str(Shape(shape)));
-    } else {
-      known *= d[i];
+    } else if (__builtin_mul_overflow(known, d[i], &known) || known > Shape::kMaxElements) {
+      fail(op, "the requested shape " + shape_str(Shape(shape)) + " has more than 2^58 elements; a tensor of " +
+                   std::to_string(x.numel()) + " values cannot take it");
     }
   }
   if (infer >= 0) {
