@@ -72,3 +72,78 @@ def test_integer_power_with_negative_exponent_raises():
     with pytest.raises(tf.errors.InvalidArgumentError, match="negative integer powers"):
         tf.constant([2, 3]) ** -1
     assert tf.pow(tf.constant([2, 3]), tf.constant([3, 0])).numpy().tolist() == [8, 1]
+
+
+def test_shape_entries_beyond_int64_raise_value_error():
+    # Before: pybind11's raw "Unable to cast Python instance ... to C++ type '?'".
+    with pytest.raises(ValueError, match="does not fit"):
+        tf.zeros((2 ** 63, 1))
+    with pytest.raises(ValueError, match="does not fit"):
+        tf.reshape(tf.ones(4), (-(2 ** 64), 4))
+    with pytest.raises(ValueError, match="does not fit"):
+        tf.reduce_sum(tf.ones(3), axis=2 ** 70)
+
+
+@pytest.mark.parametrize("og_dtype", [tf.float64, tf.int32])
+def test_output_gradients_of_another_dtype_raise(og_dtype):
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(tf.errors.InvalidArgumentError, match="output_gradients.*dtype"):
+        tape.gradient(y, x, output_gradients=tf.constant([1, 1], dtype=og_dtype))
+
+
+def test_output_gradients_from_python_values_take_the_target_dtype():
+    x = tf.constant([1.0, 2.0], dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    g = tape.gradient(y, x, output_gradients=np.array([1.0, 0.5], dtype=np.float32))
+    assert g.dtype == tf.float64
+    np.testing.assert_array_equal(g.numpy(), [2.0, 2.0])  # 2x * og
+
+
+def test_output_gradients_structure_must_match_the_targets():
+    # A list of two numbers for one tensor target used to be read as two
+    # entries, the first silently taken as the whole seed.
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(ValueError, match="output_gradients has 2 entries but target has 1"):
+        tape.gradient(y, x, output_gradients=[1.0, 0.5])
+
+
+def test_tape_whose_block_ends_on_another_thread_stops_recording_there():
+    import threading
+
+    x = tf.constant(2.0)
+
+    def gen():
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            yield tape
+
+    g = gen()
+    tape = next(g)               # entered on this thread
+    err = []
+
+    def close_elsewhere():
+        try:
+            g.close()            # the with block ends on another thread
+        except Exception as e:   # noqa: BLE001 - any error is the failure
+            err.append(e)
+
+    t = threading.Thread(target=close_elsewhere)
+    t.start()
+    t.join()
+    assert not err, err
+    before = tape._tape.num_records
+    for _ in range(50):
+        x * x                    # ops on the first thread are not recorded any more
+    assert tape._tape.num_records == before
+    with tf.GradientTape() as t2:  # and the thread's stacks still work
+        t2.watch(x)
+        y = x * x * x
+    assert t2.gradient(y, x).numpy() == 12.0

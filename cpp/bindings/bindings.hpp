@@ -37,7 +37,13 @@ inline py::object not_impl() { return py::reinterpret_borrow<py::object>(Py_NotI
 inline int64_t to_i64(py::handle h) {
   py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
   if (!i) throw py::error_already_set();
-  return i.cast<int64_t>();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+  if (overflow)
+    throw py::value_error("integer " + py::str(i).cast<std::string>() +
+                          " does not fit a dimension, axis or index (at most 2^63 - 1 in magnitude)");
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return static_cast<int64_t>(v);
 }
 // The Tensor type and pybind11's record of it, cached at module init so the
 // per-op conversions skip pybind11's type-registry lookups.

@@ -322,6 +322,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("num_records", &Tape::num_records)
       .def_property_readonly("released", &Tape::released)
       .def_property_readonly("batchable", &Tape::batchable)
+      .def("detach", &Tape::detach)
       .def("clear", &Tape::clear)
       .def(
           "gradient",

@@ -77,6 +77,7 @@ class GradientTape:
         self._watch_accessed_variables = bool(watch_accessed_variables)
         self._tape = None
         self._recording = False
+        self._owner_stack = None
         self._variables = {}   # id(var) -> var, in the order first watched
         self._var_values = {}  # id(var) -> [value tensors watched on this tape]
 
@@ -91,21 +92,38 @@ class GradientTape:
             tape = self._tape = _core._Tape(self._persistent)
         _core.push_tape(tape)
         try:
-            _tls.stack.append(self)
+            st = _tls.stack
         except AttributeError:
-            _tls.stack = [self]
+            st = _tls.stack = []
+        st.append(self)
+        self._owner_stack = st  # this thread's stack: __exit__ may run on another thread
         self._recording = True
         return self
 
     def __exit__(self, typ, value, traceback):
         if self._recording:
-            st = _tls.stack
-            if st and st[-1] is self:  # the usual case: the innermost tape
+            st = _tls.__dict__.get("stack")
+            if st is not self._owner_stack:
+                self._leave_from_other_thread()
+            elif st and st[-1] is self:  # the usual case: the innermost tape
                 _core.pop_tape(self._tape)
                 st.pop()
                 self._recording = False
             else:
                 self._pop_tape()
+
+    def _leave_from_other_thread(self):
+        """The ``with`` block ended on a thread other than the one that
+        entered it (a generator closed elsewhere): the tape stops recording
+        there and leaves that thread's stacks (the C++ one drops it at its
+        next push or pop)."""
+        self._tape.detach()
+        st = self._owner_stack
+        for i in range(len(st) - 1, -1, -1):
+            if st[i] is self:
+                del st[i]
+                break
+        self._recording = False
 
     def _ensure_tape(self):
         if self._tape is None:
@@ -116,7 +134,9 @@ class GradientTape:
         if self._recording:
             raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
         _core.push_tape(self._ensure_tape())
-        _stack().append(self)
+        st = _stack()
+        st.append(self)
+        self._owner_stack = st
         self._recording = True
 
     def _pop_tape(self):
@@ -327,11 +347,12 @@ class GradientTape:
         tensors, spans = self._flat_sources(flat_sources)
         out_grads = None
         if output_gradients is not None:
-            out_grads = [None if g is None else _core.to_tensor(g, t._dtype_code)
-                         for g, t in zip(_nest.flatten(output_gradients), flat_targets)]
-            if len(out_grads) != len(flat_targets):
+            flat_og = _nest.flatten(output_gradients)
+            if len(flat_og) != len(flat_targets):
                 raise ValueError("gradient: output_gradients has %d entries but target has %d; pass one per "
-                                 "target (or None)" % (len(_nest.flatten(output_gradients)), len(flat_targets)))
+                                 "target (or None), shaped like the target" % (len(flat_og), len(flat_targets)))
+            out_grads = [None if g is None else _core.to_tensor(g, t._dtype_code)
+                         for g, t in zip(flat_og, flat_targets)]
         raw = self._tape.gradient(flat_targets, tensors, out_grads, False)
         results = self._finish_sources(raw, spans, unconnected, lambda v: v._shape)
         return _nest.pack_sequence_as(sources, results)

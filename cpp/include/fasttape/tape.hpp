@@ -31,6 +31,7 @@
 //   * Records only reference slots created before them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -227,6 +228,12 @@ class Tape {
   size_t num_slots() const { return slots_.size(); }
   // A non-persistent tape after its gradient call: it records nothing more.
   bool released() const { return released_; }
+  // Stops recording from any thread: for a tape whose scope ended on a
+  // thread other than the one whose stack holds it. That thread's recorder
+  // skips it and drops it from its stack at the next push or pop.
+  void detach() { detached_.store(true, std::memory_order_relaxed); }
+  void reattach() { detached_.store(false, std::memory_order_relaxed); }
+  bool detached() const { return detached_.load(std::memory_order_relaxed); }
   // Whether every recorded op's VJP takes a leading batch axis, so that
   // gradient(..., batch = 1) can run (else a jacobian needs one sweep per row).
   bool batchable() const;
@@ -260,6 +267,7 @@ class Tape {
   std::vector<Slot> slots_;
   std::vector<int64_t> dims_;  // the slots' shapes
   bool released_ = false;
+  std::atomic<bool> detached_{false};
   uint64_t uid_;
   bool persistent_;
 };

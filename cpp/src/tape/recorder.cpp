@@ -2,6 +2,8 @@
 // tapes and forward accumulators, and the recorder every op calls after its
 // forward. This is the per-op path: one thread-local check when nothing is
 // active, one record per tape that tracks an input otherwise.
+#include <algorithm>
+
 #include "tape/tape_internal.hpp"
 
 namespace fasttape {
@@ -25,7 +27,17 @@ namespace detail {
 thread_local int active_count = 0;
 }  // namespace detail
 
+namespace {
+// Drops tapes detached from another thread (Tape::detach).
+void prune_detached() {
+  t_stack.erase(std::remove_if(t_stack.begin(), t_stack.end(), [](const TapePtr& t) { return t->detached(); }),
+                t_stack.end());
+}
+}  // namespace
+
 void push(const TapePtr& t) {
+  prune_detached();
+  t->reattach();
   t_stack.push_back(t);
   update_active();
 }
@@ -52,6 +64,7 @@ void pop(const Tape* t) {
       break;
     }
   }
+  prune_detached();
   update_active();
 }
 
@@ -75,7 +88,7 @@ __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Te
   std::vector<TapePtr>& stack = t_stack;
   for (size_t k = 0; k < stack.size(); ++k) {
     Tape& t = *stack[k];
-    if (t.released()) continue;
+    if (t.released() || t.detached()) continue;
     const uint64_t uid = t.uid();
     uint32_t tracked_mask = 0;
     bool tracked = false;

@@ -118,6 +118,12 @@ class Sweep {
     if (!output_grads.empty() && output_grads.size() != targets.size())
       throw InvalidArgument("gradient: got " + std::to_string(output_grads.size()) + " output_gradients for " +
                             std::to_string(targets.size()) + " targets; pass one per target (or None)");
+    for (size_t i = 0; i < output_grads.size(); ++i)
+      if (output_grads[i].defined() && targets[i].defined() && output_grads[i].dtype() != targets[i].dtype())
+        throw InvalidArgument("gradient: output_gradients[" + std::to_string(i) + "] has dtype " +
+                              dtype_name(output_grads[i].dtype()) + " but its target has dtype " +
+                              dtype_name(targets[i].dtype()) +
+                              "; an output gradient must have its target's dtype (cast it with fasttape.cast)");
     if (!batch) return 0;
     int64_t bsize = 0;
     if (output_grads.size() != targets.size() || targets.empty())
@@ -201,7 +207,6 @@ class Sweep {
     Tensor sd = (!og_.empty() && og_[i].defined()) ? og_[i] : ones_like(t);
     const Shape want = batched(t.shape(), batch_, bsize_);
     if (sd.shape() != want) sd = broadcast_to(sd, want);
-    if (sd.dtype() != t.dtype()) sd = cast(sd, t.dtype());
     return sd;
   }
 
