@@ -37,7 +37,8 @@ T scalar_arith(BinOp k, T x, T y) {
   }
 }
 
-Tensor arith_forward(BinOp k, const OpName& op, const Tensor& a, const Tensor& b) {
+// Inlined into each op: it is the per-op path of scalar code.
+__attribute__((always_inline)) inline Tensor arith_forward(BinOp k, const OpName& op, const Tensor& a, const Tensor& b) {
   // Two 0-d floats under + - * / (scalar code's per-op path): computed here,
   // without the kernels' broadcasting dispatch. Same IEEE operation, same value.
   const TensorImpl &ia = *a.impl(), &ib = *b.impl();
