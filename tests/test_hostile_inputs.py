@@ -147,3 +147,17 @@ def test_tape_whose_block_ends_on_another_thread_stops_recording_there():
         t2.watch(x)
         y = x * x * x
     assert t2.gradient(y, x).numpy() == 12.0
+
+
+def test_slices_with_huge_steps():
+    # The slice length used to overflow: a step of 2^63 - 1 was refused and
+    # a step of -(2^63) negated INT64_MIN. numpy's (and TensorFlow's) values.
+    xs = np.arange(5.0, dtype=np.float32)
+    x = tf.constant(xs)
+    for sl in [slice(0, 5, 2 ** 63 - 1), slice(4, 0, -(2 ** 63)), slice(None, None, -(2 ** 63)),
+               slice(None, None, 2 ** 63 - 1), slice(3, None, 2 ** 62)]:
+        np.testing.assert_array_equal(x[sl].numpy(), xs[sl])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(x[1::2 ** 63 - 1] * 3.0)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [0.0, 3.0, 0.0, 0.0, 0.0])

@@ -161,10 +161,13 @@ Shape slice_shape(const OpName& op, const Shape& in, const std::vector<int64_t>&
   std::vector<int64_t> d(r);
   for (int i = 0; i < r; ++i) {
     if (s[i] == 0) fail(op, "slice step cannot be zero");
-    int64_t n = s[i] > 0 ? (e[i] - b[i] + s[i] - 1) / s[i] : (b[i] - e[i] - s[i] - 1) / (-s[i]);
-    d[i] = std::max<int64_t>(n, 0);
+    // In 128 bits: steps near +-2^63 (and -(2^63) itself) must not overflow.
+    const __int128 bi = b[i], ei = e[i], si = s[i];
+    const __int128 n = si > 0 ? (ei - bi + si - 1) / si : (bi - ei - si - 1) / (-si);
+    d[i] = n > 0 ? static_cast<int64_t>(n) : 0;
     if (d[i] > 0) {
-      int64_t last = b[i] + (d[i] - 1) * s[i];
+      const __int128 last128 = bi + static_cast<__int128>(d[i] - 1) * si;
+      const int64_t last = last128 < 0 ? -1 : (last128 >= in[i] ? in[i] : static_cast<int64_t>(last128));
       if (b[i] < 0 || b[i] >= in[i] || last < 0 || last >= in[i])
         fail(op, "slice index " + std::to_string(b[i] < 0 || b[i] >= in[i] ? b[i] : last) + " of dimension " +
                      std::to_string(i) + " out of bounds (size " + std::to_string(in[i]) + ")");
