@@ -55,14 +55,24 @@ struct Save {
   Save(const Tensor& x, uint32_t w = 0) : t(&x), when(w) {}
 };
 
-// A list given by pointer and count: a braced list at the call (it lives
-// until the call returns), an array or a vector.
+// A list given by pointer and count: a braced list at the call, an array or
+// a vector. A List is a parameter type only: never store one.
 template <class T>
 struct List {
   const T* p = nullptr;
   int n = 0;
   List() = default;
+  // Only for call arguments: a braced list's array lives until the end of
+  // the full-expression, i.e. until the call returns. (GCC cannot see that a
+  // List is never kept, hence the pragma.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
   List(std::initializer_list<T> l) : p(l.begin()), n(static_cast<int>(l.size())) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
   List(const T* ptr, int count) : p(ptr), n(count) {}
   List(const std::vector<T>& v) : p(v.data()), n(static_cast<int>(v.size())) {}
 };
