@@ -246,7 +246,9 @@ class Tape {
   bool detached() const { return detached_.load(std::memory_order_relaxed); }
   // Whether every recorded op's VJP takes a leading batch axis, so that
   // gradient(..., batch = 1) can run (else a jacobian needs one sweep per row).
-  bool batchable() const;
+  bool batchable() const { return first_unbatchable() == nullptr; }
+  // The first recorded op whose VJP cannot take a batch axis, or null.
+  const OpDef* first_unbatchable() const;
 
  private:
   friend struct detail::TapeAccess;

@@ -96,8 +96,7 @@ static void backprop_t(const Tensor& g, const Tensor& v, T a, const Tensor& out)
     });
 }
 
-void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out) {
-  (void)op;  // LeakyRelu, the one piecewise-linear activation with a kernel backprop
+void leaky_relu_backprop(const Tensor& g, const Tensor& v, double alpha, const Tensor& out) {
   if (g.dtype() == DType::Float32) backprop_t<float>(g, v, static_cast<float>(alpha), out);
   else backprop_t<double>(g, v, alpha, out);
 }

@@ -28,7 +28,7 @@ void activation(ActOp op, const Tensor& x, double alpha, const Tensor& out);
 // ops/unary_ops.cpp.)
 // g's shape is v's after any leading dims (v repeats: out[i] uses
 // v[i % v.numel()]).
-void activation_backprop(ActOp op, const Tensor& g, const Tensor& v, double alpha, const Tensor& out);
+void leaky_relu_backprop(const Tensor& g, const Tensor& v, double alpha, const Tensor& out);
 
 // out = softmax (or log_softmax when log) of x along the middle axis of the
 // (outer, n, inner) view. n >= 1.

@@ -125,6 +125,11 @@ inline Shape drop_shape(const Shape& in, const std::vector<bool>& m) {
   return Shape(d);
 }
 
+// The raw forward kernels of exp and log (out may be x; unary_ops.cpp), for
+// ops that fuse them into a forward of their own (reduce_logsumexp).
+void exp_kernel(const Tensor& x, const Tensor& out);
+void log_kernel(const Tensor& x, const Tensor& out);
+
 // sum of x over the dims marked in m (keepdims or dropped), unrecorded.
 Tensor sum_raw(const Tensor& x, const std::vector<bool>& m, bool keepdims);
 

@@ -49,11 +49,6 @@ enum class Saves { Input, Output };
 // x * v for a constant v, in x's dtype.
 inline Tensor times(const Tensor& x, double v) { return multiply(x, Tensor::scalar(v, x.dtype())); }
 
-// The raw forward kernels of exp and log (out may be x), for ops that fuse
-// them into a forward of their own (reduce_logsumexp).
-void exp_kernel(const Tensor& x, const Tensor& out);
-void log_kernel(const Tensor& x, const Tensor& out);
-
 // Runs F over x's dtype under policy D (the check names the op on failure).
 template <class F, Dtypes D>
 void dispatch_unary(const OpName& op, const Tensor& x, const Tensor& out) {
@@ -188,13 +183,11 @@ template <class E>
 struct ZeroGradOp {
   static const OpDef def;
   static Tensor forward(const Tensor& x) {
-    const OpName op{def.name, E::tf};
-    if constexpr (E::dtypes == Dtypes::Numeric) {
-      check_not_bool(op, x);
-      if (E::identity_on_integers && !is_floating(x.dtype())) return x;  // already integral (TF: identity)
-    }
+    if constexpr (E::dtypes == Dtypes::Numeric)
+      if (E::identity_on_integers && (x.dtype() == DType::Int32 || x.dtype() == DType::Int64))
+        return x;  // already integral (TF: identity)
     Tensor y = Tensor::empty(x.shape(), x.dtype());
-    dispatch_unary<E, E::dtypes>(op, x, y);
+    dispatch_unary<E, E::dtypes>({def.name, E::tf}, x, y);
     if (tape::any_active()) tape::record(&def, {&x}, {&y}, {});
     return y;
   }

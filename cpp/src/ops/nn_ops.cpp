@@ -57,9 +57,9 @@ Tensor sum_axis(const Tensor& t, int64_t a, bool keep) { return reduce_sum(t, Ax
 
 }  // namespace
 
-// g times the activation's derivative read from v (relu6: its output, leaky:
-// its input). g has v's shape, or v's shape after leading batch axes.
-static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const Tensor& v, double alpha) {
+// g times leaky_relu's derivative at its input v. g has v's shape, or v's
+// shape after leading batch axes.
+static Tensor leaky_backprop(const OpName& op, const Tensor& g, const Tensor& v, double alpha) {
   const Shape &gs = g.shape(), &vs = v.shape();
   // Leading batch axes come from (nested) jacobian sweeps.
   bool ok = gs.size() >= vs.size() && std::equal(vs.begin(), vs.end(), gs.begin() + (gs.size() - vs.size()));
@@ -67,7 +67,7 @@ static Tensor backprop_forward(const OpName& op, ActOp k, const Tensor& g, const
     fail(op, "the gradient's shape " + shape_str(gs) + " must be the activation's shape " + shape_str(vs) +
                  ", possibly with leading batch axes");
   Tensor out = Tensor::empty(gs, g.dtype());
-  kernels::activation_backprop(k, g, v, alpha, out);
+  kernels::leaky_relu_backprop(g, v, alpha, out);
   return out;
 }
 
@@ -101,7 +101,7 @@ Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha) {
   const OpName op{"leaky_relu_grad", "LeakyReluGrad"};
   check_float(op, x);
   check_same_dtype(op, x, g);
-  Tensor out = backprop_forward(op, kernels::ActOp::LeakyRelu, g, x, alpha);
+  Tensor out = leaky_backprop(op, g, x, alpha);
   if (tape::any_active()) tape::record(&kLeakyGrad, {&g, &x}, {&out}, {x}, Packed<LeakyAttrs>({alpha}));
   return out;
 }

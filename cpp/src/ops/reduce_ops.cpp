@@ -13,7 +13,6 @@
 #include "fasttape/ops_math.hpp"
 #include "kernels/reduce_ext.hpp"
 #include "ops/common.hpp"
-#include "ops/elementwise_entry.hpp"
 
 namespace fasttape {
 using namespace ops_detail;

@@ -47,23 +47,26 @@ void push_accumulator(const AccumulatorPtr& a) {
   update_active();
 }
 
-void pop_accumulator(const Accumulator* a) {
-  for (size_t i = a_stack.size(); i-- > 0;) {
-    if (a_stack[i].get() == a) {
-      a_stack.erase(a_stack.begin() + static_cast<std::ptrdiff_t>(i));
-      break;
+namespace {
+// Removes the innermost entry holding p (wherever it is); no-op if absent.
+template <class Ptr, class T>
+void erase_innermost(std::vector<Ptr>& stack, const T* p) {
+  for (size_t i = stack.size(); i-- > 0;) {
+    if (stack[i].get() == p) {
+      stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
     }
   }
+}
+}  // namespace
+
+void pop_accumulator(const Accumulator* a) {
+  erase_innermost(a_stack, a);
   update_active();
 }
 
 void pop(const Tape* t) {
-  for (size_t i = t_stack.size(); i-- > 0;) {
-    if (t_stack[i].get() == t) {
-      t_stack.erase(t_stack.begin() + static_cast<std::ptrdiff_t>(i));
-      break;
-    }
-  }
+  erase_innermost(t_stack, t);
   prune_detached();
   update_active();
 }

@@ -136,9 +136,8 @@ class Sweep {
                               shape_str(targets[i].shape()));
       bsize = og.dim(0);
     }
-    for (const Record& rec : tp.records_)
-      if (!rec.op->batchable)
-        throw TapeError(std::string("batched gradient through ") + rec.op->name + " is not supported");
+    if (const OpDef* op = tp.first_unbatchable())
+      throw TapeError(std::string("batched gradient through ") + op->name + " is not supported");
     return bsize;
   }
   void set_batch_size(int64_t b) { bsize_ = b; }

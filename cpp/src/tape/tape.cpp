@@ -126,10 +126,10 @@ void Tape::watch(const Tensor& t) {
 
 bool Tape::tracks(const Tensor& t) const { return t.defined() && t.impl()->slot_on(uid_) >= 0; }
 
-bool Tape::batchable() const {
+const OpDef* Tape::first_unbatchable() const {
   for (const Record& rec : records_)
-    if (!rec.op->batchable) return false;
-  return true;
+    if (!rec.op->batchable) return rec.op;
+  return nullptr;
 }
 
 void Tape::release_storage() {
