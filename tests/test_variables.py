@@ -354,3 +354,82 @@ def test_variable_repr():
 def test_variables_are_unhashable_like_tf():
     with pytest.raises(TypeError):
         hash(tf.Variable(1.0))
+
+
+# --------------------------------------------------------------------------
+# ownership: the C++ tape holds the watched variables and the tape stack
+# --------------------------------------------------------------------------
+
+def test_watched_variables_are_the_objects_read_and_are_kept_alive():
+    import gc
+    import sys
+    import weakref
+
+    v = tf.Variable(2.0, name="kept")
+    ref = weakref.ref(v)
+    base = sys.getrefcount(v)
+    with tf.GradientTape() as tape:
+        for _ in range(100):
+            y = v * v                # 200 reads, one watched value
+    held = sys.getrefcount(v)
+    assert held == base + 1          # the tape holds one reference, whatever the number of reads
+    del v
+    gc.collect()
+    assert ref() is not None         # kept by the tape
+    (w,) = tape.watched_variables()
+    assert w is ref() and w.name == "kept:0"
+    assert tape.gradient(y, w).numpy() == 4.0
+    del w, tape
+    gc.collect()
+    assert ref() is None             # and released with it
+
+
+def test_variable_subclasses_work_and_an_uninitialised_one_says_so():
+    class Scaled(tf.Variable):
+        def scaled(self, k):
+            return self * k
+
+    s = Scaled(3.0)
+    with tf.GradientTape() as tape:
+        y = s.scaled(2.0)
+    assert tape.watched_variables() == (s,)
+    assert tape.gradient(y, s).numpy() == 2.0
+
+    class Broken(tf.Variable):
+        def __init__(self):  # forgets Variable.__init__
+            pass
+
+    with pytest.raises(ValueError, match="never initialised"):
+        Broken() * 2.0
+
+
+def test_reentering_a_recording_tape_raises_and_the_state_comes_from_cpp():
+    tape = tf.GradientTape()
+    with tape:
+        assert tape._tape.recording
+        with pytest.raises(ValueError, match="still recording"):
+            tape.__enter__()
+    assert not tape._tape.recording
+    with pytest.raises(ValueError, match="not recording"):
+        tape._pop_tape()
+
+
+def test_a_tape_left_recording_by_a_finished_thread_can_be_entered_again():
+    import threading
+
+    tape = tf.GradientTape(persistent=True)
+    t = threading.Thread(target=tape.__enter__)  # entered there, never exited
+    t.start()
+    t.join()
+    import time
+
+    for _ in range(200):  # join() returns before the thread's C++ thread-locals are destroyed
+        if not tape._tape.recording:
+            break
+        time.sleep(0.01)
+    assert not tape._tape.recording  # the thread's exit stopped it
+    x = tf.constant(3.0)
+    with tape:
+        tape.watch(x)
+        y = x * x
+    assert tape.gradient(y, x).numpy() == 6.0

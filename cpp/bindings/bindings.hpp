@@ -13,11 +13,11 @@
 #include <string>
 
 #include "fasttape/fasttape.hpp"
+#include "tensor_type.hpp"
+#include "variable_type.hpp"
 
 namespace py = pybind11;
 using namespace fasttape;
-
-using TensorPtr = std::shared_ptr<TensorImpl>;
 
 namespace ftbind {
 
@@ -28,10 +28,6 @@ extern PyObject* g_invalid_argument;  // fasttape.errors.InvalidArgumentError
 // reference: a static py::object would be released after the interpreter
 // is gone.
 extern PyObject* g_convert_fallback;
-// fasttape.Variable (set by its module) and the interned "_fasttape_read".
-extern PyTypeObject* g_variable_type;
-extern PyObject* g_read_name;
-extern py::handle g_tensor_type;
 
 inline py::object not_impl() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 inline int64_t to_i64(py::handle h) {
@@ -45,28 +41,7 @@ inline int64_t to_i64(py::handle h) {
   if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
   return static_cast<int64_t>(v);
 }
-// The Tensor type and pybind11's record of it, cached at module init so the
-// per-op conversions skip pybind11's type-registry lookups.
-extern const py::detail::type_info* g_tensor_tinfo;
-
-inline bool is_tensor(py::handle h) {
-  return PyObject_TypeCheck(h.ptr(), reinterpret_cast<PyTypeObject*>(g_tensor_type.ptr()));
-}
-inline Tensor as_tensor(py::handle h) {
-  if (Py_TYPE(h.ptr()) == reinterpret_cast<PyTypeObject*>(g_tensor_type.ptr())) {
-    // Exact type: read the holder straight from the instance.
-    auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
-    return Tensor(inst->get_value_and_holder().holder<TensorPtr>());
-  }
-  return Tensor(h.cast<TensorPtr>());
-}
-inline py::object wrap(const Tensor& t) {
-  if (!t.defined()) return py::none();
-  const TensorPtr& holder = t.ptr();
-  return py::reinterpret_steal<py::object>(py::detail::type_caster_generic::cast(
-      holder.get(), py::return_value_policy::take_ownership, py::handle(), g_tensor_tinfo, nullptr, nullptr,
-      &holder));
-}
+inline Tensor as_tensor(py::handle h) { return tensor_of(h.ptr()); }
 
 inline bool numpy_dtype(const py::dtype& dt, DType* out) {
   char k = dt.kind();
@@ -120,14 +95,8 @@ inline Tensor to_tensor(py::handle h, const Tensor* like) {
     }
     return Tensor::scalar(static_cast<double>(v), d);
   }
-  // A Variable: its current value, read (and watched) by its own method,
-  // called directly.
-  if (g_variable_type && PyObject_TypeCheck(o, g_variable_type)) {
-    py::object v = py::reinterpret_steal<py::object>(PyObject_CallMethodNoArgs(o, g_read_name));
-    if (!v) throw py::error_already_set();
-    if (!is_tensor(v)) return Tensor();
-    return as_tensor(v);
-  }
+  // A Variable: its current value, read (and so watched).
+  if (is_variable(o)) return read_variable(o);
   // Everything else (numpy arrays and scalars, lists, ...) goes through the
   // Python fallback, which knows TensorFlow's conversion rules.
   py::object r = py::handle(g_convert_fallback)(h, like ? py::object(py::int_(static_cast<int>(like->dtype()))) : py::object(py::none()));
@@ -182,7 +151,7 @@ using BinFn = Tensor (*)(const Tensor&, const Tensor&);
 using UnFn = Tensor (*)(const Tensor&);
 
 template <BinFn F>
-inline py::object bin_fn(py::handle a, py::handle b, py::handle /*name*/) {
+inline TensorObject bin_fn(py::handle a, py::handle b, py::handle /*name*/) {
   Tensor ta, tb;
   if (!operands(a, b, &ta, &tb)) {
     if (!ta.defined()) must(a, "binary op");
@@ -191,22 +160,8 @@ inline py::object bin_fn(py::handle a, py::handle b, py::handle /*name*/) {
   return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
 }
 
-// Operators return NotImplemented for operands they cannot convert.
-template <BinFn F>
-inline py::object bin_op(py::handle self, py::handle other) {
-  Tensor ta, tb;
-  if (!operands(self, other, &ta, &tb)) return not_impl();
-  return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
-}
-template <BinFn F>
-inline py::object bin_rop(py::handle self, py::handle other) {
-  Tensor ta, tb;
-  if (!operands(other, self, &ta, &tb)) return not_impl();
-  return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
-}
-
 template <UnFn F>
-inline py::object un_fn(py::handle x, py::handle /*name*/) {
+inline TensorObject un_fn(py::handle x, py::handle /*name*/) {
   Tensor t = must(x, "unary op");
   return wrap(run(t.numel(), [&] { return F(t); }));
 }
@@ -270,7 +225,7 @@ inline py::array view(const Tensor& t) {
   py::capsule owner(keep, [](void* p) { delete static_cast<Tensor*>(p); });
   std::vector<ssize_t> shape(t.shape().begin(), t.shape().end());
   py::array a(np_dtype(t.dtype()), shape, np_strides(t), t.raw(), owner);
-  py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  a.attr("flags").attr("writeable") = false;
   return a;
 }
 

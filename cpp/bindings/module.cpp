@@ -7,24 +7,13 @@
 namespace ftbind {
 PyObject* g_invalid_argument = nullptr;
 PyObject* g_convert_fallback = nullptr;
-PyTypeObject* g_variable_type = nullptr;
-PyObject* g_read_name = nullptr;
-py::handle g_tensor_type;
-const py::detail::type_info* g_tensor_tinfo = nullptr;
-}  // namespace ftbind
 
 namespace {
 
-// ------------------------------------------------------------ fast operators
-// The arithmetic and comparison slots of the Tensor type call the ops
-// directly, skipping the slot wrapper's method lookup and pybind11's argument
-// dispatch (the per-op overhead budget is a fraction of a microsecond). The
-// dunder methods bound above stay for explicit calls.
-
 // The one translator of fasttape's exceptions (error.hpp) into TensorFlow's
 // Python classes. pybind11 calls it for bound functions (it rethrows what
-// it does not know, for pybind11's own translators); the fast slots below
-// call it through set_python_error.
+// it does not know, for pybind11's own translators); the Tensor type's
+// slots call it through set_python_error.
 void translate(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
@@ -35,8 +24,8 @@ void translate(std::exception_ptr p) {
   }
 }
 
-// Converts the C++ exception in flight into a Python error (for code that
-// pybind11 does not dispatch: the number slots).
+}  // namespace
+
 void set_python_error() {
   try {
     translate(std::current_exception());
@@ -53,68 +42,7 @@ void set_python_error() {
   }
 }
 
-template <BinFn F>
-PyObject* nb_binary(PyObject* a, PyObject* b) {
-  try {
-    Tensor ta, tb;
-    if (!operands(a, b, &ta, &tb)) Py_RETURN_NOTIMPLEMENTED;
-    return wrap(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); })).release().ptr();
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
-}
-
-PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
-  if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
-  return nb_binary<fasttape::pow>(a, b);
-}
-
-Tensor matmul2(const Tensor& a, const Tensor& b) { return matmul(a, b, false, false); }
-
-template <UnFn F>
-PyObject* nb_unary(PyObject* a) {
-  try {
-    return wrap(F(as_tensor(a))).release().ptr();
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
-}
-
-PyObject* tp_compare(PyObject* a, PyObject* b, int op) {
-  switch (op) {
-    case Py_LT: return nb_binary<less>(a, b);
-    case Py_LE: return nb_binary<less_equal>(a, b);
-    case Py_GT: return nb_binary<greater>(a, b);
-    case Py_GE: return nb_binary<greater_equal>(a, b);
-    case Py_EQ: return nb_binary<equal>(a, b);
-    case Py_NE: return nb_binary<not_equal>(a, b);
-  }
-  Py_RETURN_NOTIMPLEMENTED;
-}
-
-void install_fast_slots(py::handle type) {
-  auto* ht = reinterpret_cast<PyHeapTypeObject*>(type.ptr());
-  PyNumberMethods& n = ht->as_number;
-  n.nb_add = nb_binary<add>;
-  n.nb_subtract = nb_binary<subtract>;
-  n.nb_multiply = nb_binary<multiply>;
-  n.nb_true_divide = nb_binary<divide>;
-  n.nb_floor_divide = nb_binary<floordiv>;
-  n.nb_remainder = nb_binary<floormod>;
-  n.nb_power = nb_power;
-  n.nb_matrix_multiply = nb_binary<matmul2>;
-  n.nb_and = nb_binary<logical_and>;
-  n.nb_or = nb_binary<logical_or>;
-  n.nb_negative = nb_unary<negative>;
-  n.nb_absolute = nb_unary<fasttape::abs>;
-  n.nb_invert = nb_unary<logical_not>;
-  ht->ht_type.tp_richcompare = tp_compare;
-  PyType_Modified(&ht->ht_type);
-}
-
-}  // namespace
+}  // namespace ftbind
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "fasttape's C++ engine: tensors, tape, op table and kernels";
@@ -130,74 +58,13 @@ PYBIND11_MODULE(_core, m) {
       .value("int64", DType::Int64)
       .value("bool", DType::Bool);
 
-  auto T = py::class_<TensorImpl, TensorPtr>(m, "Tensor");
-  g_tensor_type = T;
-  g_tensor_tinfo = py::detail::get_type_info(typeid(TensorImpl));
-  T.def_property_readonly("_shape", [](const TensorImpl& t) { return shape_tuple(t.shape); })
-      .def_property_readonly("_dtype_code", [](const TensorImpl& t) { return static_cast<int>(t.dtype); })
-      .def_property_readonly("ndim", [](const TensorImpl& t) { return t.shape.size(); })
-      .def_property_readonly("_id", [](const TensorImpl& t) { return t.id; })
-      .def("_numpy", [](const TensorPtr& t) { return copy_out(Tensor(t)); })
-      .def("_view", [](const TensorPtr& t) { return view(Tensor(t)); })
-      .def("_item", [](const TensorPtr& t) { return Tensor(t).item(); })
-      .def("__len__",
-           [](const TensorImpl& t) {
-             if (t.shape.size() == 0) throw py::type_error("Scalar tensor has no `len()`");
-             return t.shape[0];
-           })
-      .def("__add__", &bin_op<add>, py::is_operator())
-      .def("__radd__", &bin_rop<add>, py::is_operator())
-      .def("__sub__", &bin_op<subtract>, py::is_operator())
-      .def("__rsub__", &bin_rop<subtract>, py::is_operator())
-      .def("__mul__", &bin_op<multiply>, py::is_operator())
-      .def("__rmul__", &bin_rop<multiply>, py::is_operator())
-      .def("__truediv__", &bin_op<divide>, py::is_operator())
-      .def("__rtruediv__", &bin_rop<divide>, py::is_operator())
-      .def("__floordiv__", &bin_op<floordiv>, py::is_operator())
-      .def("__rfloordiv__", &bin_rop<floordiv>, py::is_operator())
-      .def("__mod__", &bin_op<floormod>, py::is_operator())
-      .def("__rmod__", &bin_rop<floormod>, py::is_operator())
-      .def("__pow__", &bin_op<fasttape::pow>, py::is_operator())
-      .def("__rpow__", &bin_rop<fasttape::pow>, py::is_operator())
-      .def("__lt__", &bin_op<less>, py::is_operator())
-      .def("__le__", &bin_op<less_equal>, py::is_operator())
-      .def("__gt__", &bin_op<greater>, py::is_operator())
-      .def("__ge__", &bin_op<greater_equal>, py::is_operator())
-      .def("__eq__", &bin_op<equal>, py::is_operator())
-      .def("__ne__", &bin_op<not_equal>, py::is_operator())
-      .def("__and__", &bin_op<logical_and>, py::is_operator())
-      .def("__rand__", &bin_rop<logical_and>, py::is_operator())
-      .def("__or__", &bin_op<logical_or>, py::is_operator())
-      .def("__ror__", &bin_rop<logical_or>, py::is_operator())
-      .def("__invert__", [](const TensorPtr& t) { return wrap(logical_not(Tensor(t))); })
-      .def("__neg__", [](const TensorPtr& t) { return wrap(negative(Tensor(t))); })
-      .def("__pos__", [](const TensorPtr& t) { return t; })
-      .def("__abs__", [](const TensorPtr& t) { return wrap(fasttape::abs(Tensor(t))); })
-      .def("__matmul__",
-           [](py::handle a, py::handle b) -> py::object {
-             Tensor ta, tb;
-             if (!operands(a, b, &ta, &tb)) return not_impl();
-             return wrap(run(ta.numel() + tb.numel(), [&] { return matmul(ta, tb); }));
-           },
-           py::is_operator())
-      .def("__rmatmul__",
-           [](py::handle a, py::handle b) -> py::object {
-             Tensor ta, tb;
-             if (!operands(b, a, &ta, &tb)) return not_impl();
-             return wrap(run(ta.numel() + tb.numel(), [&] { return matmul(ta, tb); }));
-           },
-           py::is_operator());
-  T.attr("__array_priority__") = 100;
-  install_fast_slots(T);
+  init_tensor_type(m);
+  init_variable_type(m);
 
   // ---------------------------------------------------------------- conversion
   m.def("_set_hooks", [](py::object invalid_argument, py::object fallback) {
     g_invalid_argument = invalid_argument.release().ptr();
     g_convert_fallback = fallback.release().ptr();
-  });
-  m.def("_set_variable_type", [](py::type variable) {
-    g_read_name = PyUnicode_InternFromString("_fasttape_read");
-    g_variable_type = reinterpret_cast<PyTypeObject*>(variable.release().ptr());  // leaked, as above
   });
   m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); });
   m.def("to_tensor", [](py::handle h, py::object like_code) {
@@ -211,6 +78,7 @@ PYBIND11_MODULE(_core, m) {
     return wrap(Tensor::full(Shape(parse_shape(shape)), v, dtype_from_code(code)));
   });
   m.def("is_tensor", [](py::handle h) { return is_tensor(h); });
+  m.def("is_variable", [](py::handle h) { return is_variable(h.ptr()); });
 
   // ---------------------------------------------------------------- ops
   py::arg x("x"), y("y"), name("name");
@@ -300,8 +168,8 @@ PYBIND11_MODULE(_core, m) {
                                  std::vector<int64_t> s) {
     return wrap(strided_slice_grad(must(dy, "strided_slice_grad"), Shape(parse_shape(shape)), b, e, s));
   });
-  m.def("stop_gradient", [](const TensorPtr& t) { return wrap(Tensor(t).with_shape(t->shape)); });
-  m.def("zeros_like_t", [](const TensorPtr& t) { return wrap(zeros_like(Tensor(t))); });
+  m.def("stop_gradient", [](const Tensor& t) { return wrap(t.with_shape(t.shape())); });
+  m.def("zeros_like_t", [](const Tensor& t) { return wrap(zeros_like(t)); });
 
   bind_math(m);
   bind_index(m);
@@ -315,15 +183,33 @@ PYBIND11_MODULE(_core, m) {
 
   // ---------------------------------------------------------------- tape
   py::class_<Tape, TapePtr>(m, "_Tape")
-      .def(py::init<bool>(), py::arg("persistent"))
-      .def("watch", [](Tape& t, const TensorPtr& x) { t.watch(Tensor(x)); })
-      .def("tracks", [](const Tape& t, const TensorPtr& x) { return t.tracks(Tensor(x)); })
+      .def(py::init<bool, bool>(), py::arg("persistent"), py::arg("watch_accessed_variables") = true)
+      .def("watch", [](Tape& t, const Tensor& x) { t.watch(x); })
+      .def("watch_variable",
+           [](Tape& t, py::handle v) {
+             if (!is_variable(v.ptr())) throw py::type_error("watch_variable: expected a Variable");
+             t.watch(variable_of(v.ptr()));
+           })
+      .def("watched_variables",
+           [](const Tape& t) {
+             py::list l;
+             for (const Tape::WatchedVariable& w : t.watched_variables())
+               if (PyObject* o = object_of(w.var)) l.append(py::handle(o));
+             return l;
+           })
+      .def("variable_values",
+           [](const Tape& t, py::handle v) {
+             if (!is_variable(v.ptr())) throw py::type_error("variable_values: expected a Variable");
+             return tensors_to_list(t.watched_values(variable_of(v.ptr())));
+           })
+      .def_property_readonly("recording", &Tape::recording)
+      .def_property_readonly("watch_accessed_variables", &Tape::watch_accessed_variables)
+      .def("tracks", [](const Tape& t, const Tensor& x) { return t.tracks(x); })
       .def_property("persistent", &Tape::persistent, &Tape::set_persistent)
       .def_property_readonly("num_records", &Tape::num_records)
       .def_property_readonly("released", &Tape::released)
       .def_property_readonly("batchable", &Tape::batchable)
-      .def("detach", &Tape::detach)
-      .def("clear", &Tape::clear)
+      .def("release", &Tape::release)
       .def(
           "gradient",
           [](Tape& t, py::handle targets, py::handle sources, py::handle output_grads, bool zero, int batch) {
@@ -341,8 +227,8 @@ PYBIND11_MODULE(_core, m) {
       });
   py::class_<Accumulator, AccumulatorPtr>(m, "_Accumulator")
       .def(py::init<>())
-      .def("watch", [](Accumulator& a, const TensorPtr& p, const TensorPtr& t) { a.watch(Tensor(p), Tensor(t)); })
-      .def("tangent", [](const Accumulator& a, const TensorPtr& t) { return wrap(a.tangent(Tensor(t))); });
+      .def("watch", [](Accumulator& a, const Tensor& p, const Tensor& t) { a.watch(p, t); })
+      .def("tangent", [](const Accumulator& a, const Tensor& t) { return wrap(a.tangent(t)); });
   m.def("push_accumulator", [](const AccumulatorPtr& a) { tape::push_accumulator(a); });
   m.def("pop_accumulator", [](const AccumulatorPtr& a) { tape::pop_accumulator(a.get()); });
   // custom_gradient(inputs, outputs, backward): backward(upstream gradients,
@@ -368,15 +254,18 @@ PYBIND11_MODULE(_core, m) {
         fasttape::custom_gradient(list_to_tensors(inputs, false), list_to_tensors(outputs, false), vjp));
   });
   m.def("push_tape", [](const TapePtr& t) { tape::push(t); });
+  // Collects the variables read on this thread from start() to stop().
+  py::class_<VariableReads, VariableReadsPtr>(m, "_VariableReads")
+      .def(py::init<>())
+      .def("start", [](const VariableReadsPtr& r) { tape::push_variable_reads(r); })
+      .def("stop", [](const VariableReadsPtr& r) { tape::pop_variable_reads(r.get()); })
+      .def("variables", [](const VariableReads& r) {
+        py::list l;
+        for (const auto& p : r.variables())
+          if (PyObject* o = object_of(p.first)) l.append(py::handle(o));
+        return l;
+      });
   m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); });
-
-  // ---------------------------------------------------------------- variables
-  py::class_<Variable>(m, "_VariableSlot")
-      .def(py::init([](const TensorPtr& t) { return Variable(Tensor(t)); }))
-      .def("read", [](const Variable& v) { return wrap(v.read()); })
-      .def("assign", [](Variable& v, const TensorPtr& t) { v.assign(Tensor(t)); })
-      .def("assign_add", [](Variable& v, const TensorPtr& t) { v.assign_add(Tensor(t)); })
-      .def("assign_sub", [](Variable& v, const TensorPtr& t) { v.assign_sub(Tensor(t)); });
 
   // ---------------------------------------------------------------- config
   m.def(

@@ -326,13 +326,15 @@ std::string shape_str(const Shape& s) {
 }
 
 // ---------------------------------------------------------------- Variable
-Variable::Variable(const Tensor& initial) {
-  // A fresh TensorImpl on the same (immutable) buffer: the variable's value
-  // has its own id and no tape history.
+void Variable::init(const Tensor& initial, bool trainable) {
+  if (!initial.defined()) throw InvalidArgument("Variable: the initial value is undefined");
   value_ = initial.with_shape(initial.shape());
+  trainable_ = trainable;
 }
 
 void Variable::check(const Tensor& v, const char* op) const {
+  if (!value_.defined())
+    throw InvalidArgument(std::string(op) + ": the variable was never given an initial value");
   if (v.dtype() != value_.dtype())
     throw InvalidArgument(std::string(op) + ": the variable has dtype " + dtype_name(value_.dtype()) +
                           " but the value has dtype " + dtype_name(v.dtype()) + "; cast the value first");
@@ -369,12 +371,12 @@ static void update(Tensor& value, const Tensor& delta, kernels::BinOp op, const 
 }
 
 void Variable::assign_add(const Tensor& delta) {
-  if (delta.dtype() != value_.dtype()) check(delta, "assign_add");
+  if (!value_.defined() || delta.dtype() != value_.dtype()) check(delta, "assign_add");
   update(value_, delta, kernels::BinOp::Add, "assign_add");
 }
 
 void Variable::assign_sub(const Tensor& delta) {
-  if (delta.dtype() != value_.dtype()) check(delta, "assign_sub");
+  if (!value_.defined() || delta.dtype() != value_.dtype()) check(delta, "assign_sub");
   update(value_, delta, kernels::BinOp::Sub, "assign_sub");
 }
 

@@ -131,6 +131,33 @@ static void unwatched_gives_no_gradient() {
   check(!t.gradient(y, x).defined(), "gradient w.r.t. an unwatched tensor is undefined (None)");
 }
 
+// Reading a trainable variable while a tape records watches its value on
+// the tape, which remembers the variable; an assign in between makes a
+// second value, and the gradient with respect to the variable sums both.
+static void variables_are_watched_when_read() {
+  Variable w(Tensor::scalar(3.0, DType::Float64));
+  Variable frozen(Tensor::scalar(5.0, DType::Float64), /*trainable=*/false);
+  GradientTape t(true);
+  Tensor y = w.read() * w.read() + frozen.read();  // w^2 + c
+  w.assign(Tensor::scalar(2.0, DType::Float64));   // the tape saved the old value: a fresh one is installed
+  Tensor z = y + w.read();                         // + w'
+  const auto& vars = t.tape().watched_variables();
+  check(vars.size() == 1 && vars[0].var == &w, "only the trainable variable is watched");
+  const std::vector<Tensor>& values = t.tape().watched_values(w);
+  check(values.size() == 2, "both values of w are watched");
+  double g = 0;
+  for (const Tensor& v : values) {
+    Tensor gv = t.gradient(z, v);
+    if (gv.defined()) g += gv.item();
+  }
+  check_close(g, 2 * 3.0 + 1.0, "dz/dw summed over its values");
+  check(!t.gradient(z, frozen.value()).defined(), "a non-trainable variable read is not watched");
+  t.stop();
+  Tensor after = w.read() * 2.0;
+  check(t.tape().watched_values(w).size() == 2, "reads after the tape stopped are not watched");
+  (void)after;
+}
+
 int main() {
   second_derivative_of_cube();
   second_derivative_of_sin_exp();
@@ -139,5 +166,6 @@ int main() {
   non_persistent_tape_single_use();
   errors_name_op_and_shapes();
   unwatched_gives_no_gradient();
+  variables_are_watched_when_read();
   return fttest::report();
 }

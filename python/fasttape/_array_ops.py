@@ -29,17 +29,17 @@ def _as_tensor(x):
 
 
 def _values_list(values, what):
-    if _core.is_tensor(values) or hasattr(values, "_fasttape_read"):
+    if _core.is_tensor(values) or _core.is_variable(values):
         # TensorFlow accepts a tensor and packs/concatenates its rows.
         return _core.unstack(_as_tensor(values))
     if not isinstance(values, (list, tuple)):
         raise TypeError("%s: values must be a list or tuple of tensors, got %s" % (what, type(values).__name__))
-    return [v._fasttape_read() if hasattr(v, "_fasttape_read") else v for v in values]
+    return [v._read() if _core.is_variable(v) else v for v in values]
 
 
 def concat(values, axis, name="concat"):
     """Concatenates tensors along ``axis`` (TensorFlow's tf.concat)."""
-    if _core.is_tensor(values) or hasattr(values, "_fasttape_read"):
+    if _core.is_tensor(values) or _core.is_variable(values):
         values = [values]  # TensorFlow: a single tensor is returned as is
     values = _values_list(values, "concat")
     if not values:
@@ -144,7 +144,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 # ---------------------------------------------------------------- boolean_mask
 def _mask_array(mask):
-    if _core.is_tensor(mask) or hasattr(mask, "_fasttape_read"):
+    if _core.is_tensor(mask) or _core.is_variable(mask):
         m = np.asarray(_as_tensor(mask)._view())
     else:
         m = np.asarray(mask)

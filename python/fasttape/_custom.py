@@ -14,9 +14,8 @@ __all__ = ["custom_gradient", "stop_gradient"]
 
 
 def _as_tensor(x):
-    read = getattr(x, "_fasttape_read", None)
-    if read is not None:
-        return read()
+    if _core.is_variable(x):
+        return x._read()
     return x if _core.is_tensor(x) else convert_to_tensor(x)
 
 
@@ -46,7 +45,7 @@ def custom_gradient(f=None):
                 raise TypeError("If using @custom_gradient with a function that uses variables, then grad_fn "
                                 "must accept a keyword argument 'variables'.")
         inputs = [_as_tensor(a) for a in args]
-        var_values = [v._slot.read() for v in variables]
+        var_values = [v._peek() for v in variables]
         flat_result = [_as_tensor(r) for r in _nest.flatten(result)]
         n_args = len(inputs)
 

@@ -1,14 +1,14 @@
 """GradientTape: TensorFlow's tape API over the C++ tape.
 
-The C++ core keeps the thread-local stack of recording tapes (what ops look
-at); this module keeps the matching stack of Python GradientTape objects so
-that reading a trainable Variable can watch it on every tape that asks for
-``watch_accessed_variables``.
+The C++ core owns the state: the thread's stack of recording tapes, the
+variables each tape watched (reading a trainable Variable while a tape
+records watches it there) and the variable reads that custom gradients
+collect. This module gives TensorFlow's signatures, nested structures of
+targets and sources, and the docs.
 """
 
 import contextlib
 import enum
-import threading
 
 import numpy as np
 
@@ -18,37 +18,22 @@ from ._array_ops import stack
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
-_tls = threading.local()
 _Tensor = _core.Tensor
-
-
-def _stack():
-    try:
-        return _tls.stack
-    except AttributeError:
-        _tls.stack = []
-        return _tls.stack
+_is_variable = _core.is_variable
 
 
 @contextlib.contextmanager
 def variable_watcher():
-    """Collects the Variables read (on this thread) inside the block."""
+    """Collects the Variables read (on this thread) inside the block: the
+    list it yields is filled when the block ends."""
+    reads = _core._VariableReads()
+    reads.start()
     seen = []
-    watchers = getattr(_tls, "var_watchers", None)
-    if watchers is None:
-        watchers = _tls.var_watchers = []
-    watchers.append(seen)
     try:
         yield seen
     finally:
-        watchers.remove(seen)
-
-
-def variable_read(var):
-    """Told by Variable on every read: reports it to the active watchers."""
-    for seen in getattr(_tls, "var_watchers", ()):
-        if not any(v is var for v in seen):
-            seen.append(var)
+        reads.stop()
+        seen.extend(reads.variables())
 
 
 class UnconnectedGradients(enum.Enum):
@@ -56,10 +41,6 @@ class UnconnectedGradients(enum.Enum):
 
     NONE = "none"
     ZERO = "zero"
-
-
-def _is_variable(x):
-    return hasattr(x, "_fasttape_read")
 
 
 class GradientTape:
@@ -75,120 +56,53 @@ class GradientTape:
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self._persistent = bool(persistent)
         self._watch_accessed_variables = bool(watch_accessed_variables)
-        self._tape = None
-        self._recording = False
-        self._owner_stack = None
-        self._variables = {}   # id(var) -> var, in the order first watched
-        self._var_values = {}  # id(var) -> [value tensors watched on this tape]
+        self._tape = _core._Tape(self._persistent, self._watch_accessed_variables)
 
     # ------------------------------------------------------------ context
     def __enter__(self):
-        # _push_tape, inlined: entering and leaving a tape is per-step
-        # overhead in nested-tape code.
-        if self._recording:
-            self._push_tape()  # raises
-        tape = self._tape
-        if tape is None:
-            tape = self._tape = _core._Tape(self._persistent)
-        _core.push_tape(tape)
-        try:
-            st = _tls.stack
-        except AttributeError:
-            st = _tls.stack = []
-        st.append(self)
-        self._owner_stack = st  # this thread's stack: __exit__ may run on another thread
-        self._recording = True
+        self._push_tape()
         return self
 
     def __exit__(self, typ, value, traceback):
-        if self._recording:
-            st = _tls.__dict__.get("stack")
-            if st is not self._owner_stack:
-                self._leave_from_other_thread()
-            elif st and st[-1] is self:  # the usual case: the innermost tape
-                _core.pop_tape(self._tape)
-                st.pop()
-                self._recording = False
-            else:
-                self._pop_tape()
-
-    def _leave_from_other_thread(self):
-        """The ``with`` block ended on a thread other than the one that
-        entered it (a generator closed elsewhere): the tape stops recording
-        there and leaves that thread's stacks (the C++ one drops it at its
-        next push or pop)."""
-        self._tape.detach()
-        st = self._owner_stack
-        for i in range(len(st) - 1, -1, -1):
-            if st[i] is self:
-                del st[i]
-                break
-        self._recording = False
-
-    def _ensure_tape(self):
-        if self._tape is None:
-            self._tape = _core._Tape(self._persistent)
-        return self._tape
+        # No-op if the tape stopped already (a non-persistent gradient call
+        # inside the block); from another thread it stops the tape there.
+        _core.pop_tape(self._tape)
 
     def _push_tape(self):
-        if self._recording:
+        if self._tape.recording:
             raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
-        _core.push_tape(self._ensure_tape())
-        st = _stack()
-        st.append(self)
-        self._owner_stack = st
-        self._recording = True
+        _core.push_tape(self._tape)
 
     def _pop_tape(self):
-        if not self._recording:
+        if not self._tape.recording:
             raise ValueError("Tape is not recording.")
         _core.pop_tape(self._tape)
-        st = _stack()
-        if st and st[-1] is self:
-            st.pop()
-        else:
-            for i in range(len(st) - 1, -1, -1):
-                if st[i] is self:
-                    del st[i]
-                    break
-        self._recording = False
 
     # ------------------------------------------------------------ watching
     def watch(self, tensor):
         """Ensures ``tensor`` (a tensor, a Variable, or a nested structure of
         them) is traced by this tape."""
-        tape = self._tape if self._tape is not None else self._ensure_tape()
+        tape = self._tape
         if type(tensor) is _Tensor:
             tape.watch(tensor)
             return
         for t in _nest.flatten(tensor):
             if _is_variable(t):
-                self._watch_variable(t, t._slot.read())
+                tape.watch_variable(t)
             elif _core.is_tensor(t):
                 tape.watch(t)
             else:
                 raise ValueError("Passed in object %r of type %r, not tf.Tensor or tf.Variable"
                                  % (t, type(t).__name__))
 
-    def _watch_variable(self, var, value):
-        tape = self._tape if self._tape is not None else self._ensure_tape()
-        key = id(var)
-        if key not in self._variables:
-            self._variables[key] = var
-            self._var_values[key] = []
-        if not tape.tracks(value):
-            tape.watch(value)
-            if tape.tracks(value):
-                self._var_values[key].append(value)
-
     def watched_variables(self):
         """The Variables watched by this tape, in the order first watched."""
-        return tuple(self._variables.values())
+        return tuple(self._tape.watched_variables())
 
     @contextlib.contextmanager
     def stop_recording(self):
         """Temporarily stops recording: ops inside are not traced."""
-        if not self._recording:
+        if not self._tape.recording:
             raise ValueError("Tape must be recording when calling stop_recording")
         self._pop_tape()
         try:
@@ -198,12 +112,10 @@ class GradientTape:
 
     def reset(self):
         """Clears everything this tape stored; it keeps recording if it was."""
-        was_recording = self._recording
+        was_recording = self._tape.recording
         if was_recording:
             self._pop_tape()
-        self._tape = None
-        self._variables = {}
-        self._var_values = {}
+        self._tape = _core._Tape(self._persistent, self._watch_accessed_variables)
         if was_recording:
             self._push_tape()
 
@@ -214,7 +126,7 @@ class GradientTape:
         tensors, spans = [], []
         for s in flat:
             if _is_variable(s):
-                vals = self._var_values.get(id(s)) or [s._slot.read()]
+                vals = self._tape.variable_values(s) or [s._peek()]
                 spans.append((len(tensors), len(vals), s))
                 tensors.extend(vals)
             elif _core.is_tensor(s):
@@ -226,11 +138,11 @@ class GradientTape:
         return tensors, spans
 
     def _begin_sweep(self):
-        if self._tape is None or self._tape.released:
+        if self._tape.released:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
                                "(or jacobians)")
-        if self._recording and not self._persistent:
-            self._pop_tape()
+        if not self._persistent:
+            _core.pop_tape(self._tape)
 
     def _finish_sources(self, raw, spans, unconnected, zero_shape):
         """One result per source span: the sum of its pieces, or None/zeros."""
@@ -243,11 +155,9 @@ class GradientTape:
                 for extra in gs[1:]:
                     g = g + extra
             if g is None and unconnected is UnconnectedGradients.ZERO:
-                value = src._slot.read() if _is_variable(src) else src
+                value = src._peek() if _is_variable(src) else src
                 g = _core.fill(zero_shape(value), 0.0, value._dtype_code)
             results.append(g)
-        if not self._persistent:
-            self._var_values = {}  # the values are no longer needed; the list of variables is
         return results
 
     def _batched_sweep(self, t, tensors, seed):
@@ -263,8 +173,7 @@ class GradientTape:
         finally:
             self._tape.persistent = persistent
         if not persistent:
-            self._tape.clear()
-            self._tape = None
+            self._tape.release()  # as a non-persistent sweep would have
         out = []
         for i, src in enumerate(tensors):
             col = [r[i] for r in rows]
@@ -281,7 +190,7 @@ class GradientTape:
         cotangents carry a leading batch axis (one row per target element)."""
         self._begin_sweep()
         unconnected = UnconnectedGradients(unconnected_gradients)
-        t = target._fasttape_read() if _is_variable(target) else target
+        t = target._read() if _is_variable(target) else target
         if not _core.is_tensor(t):
             t = _core.to_tensor(t, None)
         flat_sources = _nest.flatten(sources)
@@ -299,8 +208,8 @@ class GradientTape:
         ``[b, x...]`` (examples independent), a tensor ``[b, y..., x...]``."""
         self._begin_sweep()
         unconnected = UnconnectedGradients(unconnected_gradients)
-        t = target._fasttape_read() if _is_variable(target) else target
-        src = source._slot.read() if _is_variable(source) else source
+        t = target._read() if _is_variable(target) else target
+        src = source._peek() if _is_variable(source) else source
         ts, ss = t._shape, src._shape
         if len(ts) < 2 or len(ss) < 2 or ts[0] != ss[0]:
             raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to match."
@@ -325,23 +234,20 @@ class GradientTape:
         respect to ``sources``, returned in the structure of ``sources``."""
         tape = self._tape
         if (type(target) is _Tensor and output_gradients is None
-                and unconnected_gradients is UnconnectedGradients.NONE and tape is not None
-                and not tape.released):
+                and unconnected_gradients is UnconnectedGradients.NONE and not tape.released):
             # The common cases, without the structure handling below: one
             # tensor source, or one Variable watched once on this tape.
             source = sources
             if type(sources) is not _Tensor:
-                values = self._var_values.get(id(sources)) if _is_variable(sources) else None
+                values = tape.variable_values(sources) if _is_variable(sources) else None
                 source = values[0] if values and len(values) == 1 else None
             if source is not None:
-                if self._recording and not self._persistent:
-                    self._pop_tape()
                 if not self._persistent:
-                    self._var_values = {}
+                    _core.pop_tape(tape)
                 return tape.gradient_one(target, source)
         self._begin_sweep()
         unconnected = UnconnectedGradients(unconnected_gradients)
-        flat_targets = [t._fasttape_read() if _is_variable(t) else t for t in _nest.flatten(target)]
+        flat_targets = [t._read() if _is_variable(t) else t for t in _nest.flatten(target)]
         flat_targets = [t if _core.is_tensor(t) else _core.to_tensor(t, None) for t in flat_targets]
         flat_sources = _nest.flatten(sources)
         tensors, spans = self._flat_sources(flat_sources)

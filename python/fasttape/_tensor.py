@@ -129,9 +129,6 @@ def _to_array(value, dtype=None):
 def _fallback(obj, like_code):
     """Called by _core for operands it does not convert itself. ``like_code``
     is the other operand's dtype code (numpy values and lists take it)."""
-    var = getattr(obj, "_fasttape_read", None)
-    if var is not None:
-        return var()
     if isinstance(obj, (np.ndarray, np.generic, list, tuple)):
         like = None if like_code is None else BY_CODE[like_code]
         try:
@@ -146,13 +143,13 @@ def _fallback(obj, like_code):
 
 def is_tensor(x):
     """True for fasttape tensors (and Variables, as TensorFlow's tf.is_tensor)."""
-    return _core.is_tensor(x) or hasattr(x, "_fasttape_read")
+    return _core.is_tensor(x) or _core.is_variable(x)
 
 
 def constant(value, dtype=None, shape=None, name=None):
     """A tensor holding a copy of ``value`` (TensorFlow's tf.constant)."""
     dtype = None if dtype is None else as_dtype(dtype)
-    if _core.is_tensor(value) or hasattr(value, "_fasttape_read"):
+    if _core.is_tensor(value) or _core.is_variable(value):
         t = convert_to_tensor(value)
         arr = None
         if dtype is not None and t.dtype != dtype:
@@ -181,9 +178,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     """``value`` as a tensor (TensorFlow's tf.convert_to_tensor). A tensor is
     returned as is; a requested dtype that differs from a tensor's raises."""
     dtype = None if dtype is None else as_dtype(dtype)
-    read = getattr(value, "_fasttape_read", None)
-    if read is not None:
-        value = read()
+    if _core.is_variable(value):
+        value = value._read()
     if _core.is_tensor(value):
         if dtype is not None and value.dtype != dtype:
             raise ValueError("Tensor conversion requested dtype %s for Tensor with dtype %s: %r"
@@ -278,7 +274,7 @@ def _is_advanced(k):
     (lists, numpy arrays, tensors of rank >= 1, bool tensors)."""
     if k is None or k is Ellipsis or isinstance(k, (slice, bool, np.bool_, numbers.Integral, np.integer)):
         return False
-    if _core.is_tensor(k) or hasattr(k, "_fasttape_read"):
+    if _core.is_tensor(k) or _core.is_variable(k):
         t = convert_to_tensor(k)
         return not (t._dtype_code in INT_CODES and t._shape == ())
     if isinstance(k, np.ndarray):
@@ -288,7 +284,7 @@ def _is_advanced(k):
 
 def _index_array(k):
     """An index entry as a numpy integer or bool array (numpy's rules)."""
-    if _core.is_tensor(k) or hasattr(k, "_fasttape_read"):
+    if _core.is_tensor(k) or _core.is_variable(k):
         a = np.asarray(convert_to_tensor(k)._view())
     else:
         a = np.asarray(k)

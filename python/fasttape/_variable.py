@@ -1,21 +1,21 @@
 """Variable: TensorFlow's mutable tensor slot.
 
-The value lives in a C++ ``_VariableSlot``: assigns write in place only when
-nobody else holds the current value (no tape saved it, no caller read it),
-otherwise they install a fresh tensor, so a value a live tape saved never
-changes. Reading a trainable Variable while tapes record watches it on each
-tape created with ``watch_accessed_variables=True``.
+The value lives in the C++ base class ``_core.Variable``: assigns write in
+place only when nobody else holds the current value (no tape saved it, no
+caller read it), otherwise they install a fresh tensor, so a value a live
+tape saved never changes. Reading a trainable Variable while tapes record
+watches it on each tape created with ``watch_accessed_variables=True``; the
+C++ tape remembers it. ``_read()`` is such a read; ``_peek()`` is not.
 """
 
 from . import _core
 from ._dtypes import BY_CODE, as_dtype
-from ._tape import _tls, variable_read
 from ._tensor import TensorShape, _array_to_tensor, _numpy_text, _to_array, convert_to_tensor
 
 __all__ = ["Variable"]
 
 
-class Variable:
+class Variable(_core.Variable):
     """A mutable, differentiable value (``tf.Variable``)."""
 
     __array_priority__ = 101
@@ -26,7 +26,7 @@ class Variable:
         if callable(initial_value):
             initial_value = initial_value()
         dtype = None if dtype is None else as_dtype(dtype)
-        if _core.is_tensor(initial_value) or hasattr(initial_value, "_fasttape_read"):
+        if _core.is_tensor(initial_value) or _core.is_variable(initial_value):
             t = convert_to_tensor(initial_value)
             if dtype is not None and t.dtype != dtype:
                 t = _core.cast(t, dtype._code)
@@ -37,47 +37,27 @@ class Variable:
             if len(want) != len(t._shape) or any(w is not None and w != d for w, d in zip(want, t._shape)):
                 raise ValueError("Variable: initial value of shape %s is not compatible with shape=%s"
                                  % (TensorShape(t._shape), list(want)))
-        self._slot = _core._VariableSlot(t)
-        self._trainable = bool(trainable) if trainable is not None else True
+        self._init(t, bool(trainable) if trainable is not None else True)
         self._name = (name or "Variable") + ":0"
 
     # ------------------------------------------------------------ reading
-    def _fasttape_read(self):
-        """The current value; watched on every recording tape that watches
-        accessed variables (trainable variables only)."""
-        v = self._slot.read()
-        d = _tls.__dict__
-        if d.get("var_watchers"):
-            variable_read(self)
-        tapes = d.get("stack")
-        if tapes and self._trainable:
-            key = id(self)
-            for tape in tapes:
-                if tape._watch_accessed_variables:
-                    seen = tape._var_values.get(key)
-                    # Already watched this very value on this tape: nothing to do.
-                    if not (seen and seen[-1] is v):
-                        tape._watch_variable(self, v)
-        return v
-
     def value(self):
-        return self._fasttape_read()
+        return self._read()
 
     def read_value(self):
-        return self._fasttape_read()
+        return self._read()
 
     def numpy(self):
-        return self._slot.read().numpy()
+        return self._peek().numpy()
 
     def __array__(self, dtype=None, copy=None):
-        return self._slot.read().__array__(dtype, copy)
+        return self._peek().__array__(dtype, copy)
 
     # ------------------------------------------------------------ properties
     name = property(lambda self: self._name)
-    trainable = property(lambda self: self._trainable)
-    dtype = property(lambda self: BY_CODE[self._slot.read()._dtype_code])
-    shape = property(lambda self: TensorShape(self._slot.read()._shape))
-    ndim = property(lambda self: len(self._slot.read()._shape))
+    dtype = property(lambda self: BY_CODE[self._peek()._dtype_code])
+    shape = property(lambda self: TensorShape(self._peek()._shape))
+    ndim = property(lambda self: len(self._peek()._shape))
     device = property(lambda self: "/job:localhost/replica:0/task:0/device:CPU:0")
 
     def get_shape(self):
@@ -85,9 +65,9 @@ class Variable:
 
     # ------------------------------------------------------------ assigning
     def _coerce(self, value, op):
-        cur = self._slot.read()
-        if hasattr(value, "_fasttape_read"):
-            t = value._slot.read()
+        cur = self._peek()
+        if _core.is_variable(value):
+            t = value._peek()
         elif _core.is_tensor(value):
             t = value
         else:
@@ -99,20 +79,20 @@ class Variable:
         return t
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        self._slot.assign(self._coerce(value, "assign"))
+        self._assign(self._coerce(value, "assign"))
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        self._slot.assign_add(self._coerce(delta, "assign_add"))
+        self._assign_add(self._coerce(delta, "assign_add"))
         return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        self._slot.assign_sub(self._coerce(delta, "assign_sub"))
+        self._assign_sub(self._coerce(delta, "assign_sub"))
         return self if read_value else None
 
     # ------------------------------------------------------------ printing
     def __repr__(self):
-        v = self._slot.read()
+        v = self._peek()
         return "<fasttape.Variable '%s' shape=%s dtype=%s, numpy=%s>" % (
             self._name, TensorShape(v._shape), BY_CODE[v._dtype_code].name, _numpy_text(v, True))
 
@@ -129,28 +109,28 @@ class Variable:
 
     # ------------------------------------------------------------ conversions
     def __bool__(self):
-        return bool(self._fasttape_read())
+        return bool(self._read())
 
     def __float__(self):
-        return float(self._slot.read())
+        return float(self._peek())
 
     def __int__(self):
-        return int(self._slot.read())
+        return int(self._peek())
 
     def __index__(self):
-        return self._slot.read().__index__()
+        return self._peek().__index__()
 
     def __len__(self):
-        return len(self._slot.read())
+        return len(self._peek())
 
     def __iter__(self):
-        return iter(self._fasttape_read())
+        return iter(self._read())
 
     def __getitem__(self, key):
-        return self._fasttape_read()[key]
+        return self._read()[key]
 
     def __format__(self, spec):
-        return format(self._slot.read(), spec)
+        return format(self._peek(), spec)
 
 
 class _VariableRef:
@@ -171,7 +151,7 @@ class _VariableRef:
 
 def _forward(name):
     def method(self, *args):
-        return getattr(self._fasttape_read(), name)(*args)
+        return getattr(self._read(), name)(*args)
 
     method.__name__ = name
     return method
@@ -187,10 +167,10 @@ def _binary(fn, reflected=False):
     """A Variable operator calling the op directly on the current value."""
     if reflected:
         def method(self, other):
-            return fn(other, self._fasttape_read())
+            return fn(other, self._read())
     else:
         def method(self, other):
-            return fn(self._fasttape_read(), other)
+            return fn(self._read(), other)
     return method
 
 
@@ -198,7 +178,3 @@ for _name, _fn in (("add", _core.add), ("sub", _core.subtract), ("mul", _core.mu
                    ("truediv", _core.divide)):
     setattr(Variable, "__%s__" % _name, _binary(_fn))
     setattr(Variable, "__r%s__" % _name, _binary(_fn, reflected=True))
-
-# Ops given a Variable read it through _fasttape_read without a detour
-# through the generic Python conversion.
-_core._set_variable_type(Variable)

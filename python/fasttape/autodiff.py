@@ -8,8 +8,7 @@ __all__ = ["ForwardAccumulator", "GradientTape"]
 
 
 def _value(x):
-    read = getattr(x, "_slot", None)
-    return read.read() if read is not None else x
+    return x._peek() if _core.is_variable(x) else x
 
 
 class ForwardAccumulator:

@@ -37,9 +37,11 @@
 #include <functional>
 #include <type_traits>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "fasttape/tensor.hpp"
+#include "fasttape/variable.hpp"
 
 namespace fasttape {
 
@@ -199,15 +201,21 @@ inline bool any_active() { return detail::active_count != 0; }
 void record(const OpDef* op, List<const Tensor*> inputs, List<const Tensor*> outputs, List<Save> saved = {},
             Attrs attrs = {}, const std::shared_ptr<const void>* payload = nullptr);
 
+// Starts t recording on this thread (on top of its stack). A tape records
+// on one thread at a time: pushing a recording tape throws TapeError.
 void push(const TapePtr& t);
-// Removes t from this thread's stack (wherever it is). No-op if absent.
+// Stops t recording. On the thread that pushed it, t leaves the stack
+// (wherever it is in it). From another thread (a scope that ended on a
+// thread other than the one that entered it), t stops recording at once and
+// its own thread drops it from its stack at the next push or pop. No-op if t
+// is not recording.
 void pop(const Tape* t);
 
 }  // namespace tape
 
 class Tape {
  public:
-  explicit Tape(bool persistent);
+  explicit Tape(bool persistent, bool watch_accessed_variables = true);
   ~Tape();
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
@@ -223,6 +231,26 @@ class Tape {
   void watch(const Tensor& t);
   bool tracks(const Tensor& t) const;
 
+  // Variables. Watching a variable watches its current value and remembers
+  // the variable; a gradient with respect to a variable is the sum over the
+  // values of it this tape watched (it may have been assigned in between).
+  // Reads of trainable variables while the tape records do this when
+  // watch_accessed_variables is set (variable.hpp).
+  bool watch_accessed_variables() const { return watch_accessed_; }
+  void watch(const Variable& v);
+  struct WatchedVariable {
+    const Variable* var;
+    std::shared_ptr<const void> keep;  // v.keep_alive()
+    std::vector<Tensor> values;        // the values watched (dropped when the tape is released)
+  };
+  // In the order first watched.
+  const std::vector<WatchedVariable>& watched_variables() const { return variables_; }
+  // The values of v this tape watched (empty if none).
+  const std::vector<Tensor>& watched_values(const Variable& v) const;
+
+  // Whether the tape is recording (pushed and not popped).
+  bool recording() const { return owner_.load(std::memory_order_relaxed) != nullptr; }
+
   // Gradients of sum(targets[i] * output_grads[i]) w.r.t. each source.
   // output_grads may be empty or hold undefined entries (= ones). Undefined
   // results mean "not connected" unless zero_unconnected (then zeros).
@@ -234,16 +262,14 @@ class Tape {
 
   // Forget everything recorded (the tape stays usable).
   void clear();
+  // What a non-persistent gradient call does after its sweep: drops what
+  // was recorded and records nothing more (for callers that swept it as
+  // persistent several times, such as a row-by-row jacobian).
+  void release();
   size_t num_records() const { return records_.size(); }
   size_t num_slots() const { return slots_.size(); }
   // A non-persistent tape after its gradient call: it records nothing more.
   bool released() const { return released_; }
-  // Stops recording from any thread: for a tape whose scope ended on a
-  // thread other than the one whose stack holds it. That thread's recorder
-  // skips it and drops it from its stack at the next push or pop.
-  void detach() { detached_.store(true, std::memory_order_relaxed); }
-  void reattach() { detached_.store(false, std::memory_order_relaxed); }
-  bool detached() const { return detached_.load(std::memory_order_relaxed); }
   // Whether every recorded op's VJP takes a leading batch axis, so that
   // gradient(..., batch = 1) can run (else a jacobian needs one sweep per row).
   bool batchable() const { return first_unbatchable() == nullptr; }
@@ -269,7 +295,7 @@ class Tape {
     bool unit;          // one element
   };
   Shape slot_shape(int32_t s) const { return Shape(dims_.data() + slots_[s].dims_off, slots_[s].ndim); }
-  void release_storage();  // drops everything recorded, keeps (small) capacity
+  void release_storage();  // drops everything recorded (and variables' values), keeps (small) capacity
 
   std::vector<Record> records_;
   std::vector<int32_t> refs_;   // input and output slots of all records
@@ -278,10 +304,14 @@ class Tape {
   std::vector<std::shared_ptr<const void>> payloads_;  // per-record objects (custom gradients)
   std::vector<Slot> slots_;
   std::vector<int64_t> dims_;  // the slots' shapes
+  std::vector<WatchedVariable> variables_;
+  std::unordered_map<const Variable*, uint32_t> variable_index_;  // into variables_
   bool released_ = false;
-  std::atomic<bool> detached_{false};
+  // The recording thread's token (recorder.cpp), null when not recording.
+  std::atomic<const void*> owner_{nullptr};
   uint64_t uid_;
   bool persistent_;
+  bool watch_accessed_;
 };
 
 // Custom gradients: outputs that stand for `outputs` (new tensors sharing
@@ -331,6 +361,32 @@ void push_accumulator(const AccumulatorPtr& a);
 void pop_accumulator(const Accumulator* a);
 }  // namespace tape
 
+// Notes the variables read on this thread while it is active, whether or not
+// a tape records (custom_gradient uses it to find the variables its function
+// reads). Active from construction until stop().
+class VariableReads {
+ public:
+  VariableReads() = default;
+  VariableReads(const VariableReads&) = delete;
+  VariableReads& operator=(const VariableReads&) = delete;
+  // In the order first read; each with its keep_alive() reference.
+  const std::vector<std::pair<const Variable*, std::shared_ptr<const void>>>& variables() const { return vars_; }
+  void note(const Variable& v);
+  bool active() const { return active_.load(std::memory_order_relaxed); }
+
+ private:
+  friend struct detail::TapeAccess;
+  std::vector<std::pair<const Variable*, std::shared_ptr<const void>>> vars_;
+  std::atomic<bool> active_{false};
+};
+using VariableReadsPtr = std::shared_ptr<VariableReads>;
+namespace tape {
+void push_variable_reads(const VariableReadsPtr& r);
+// Ends r (from any thread; its own thread drops it from its stack at the
+// next push or pop). No-op if r is not active.
+void pop_variable_reads(const VariableReads* r);
+}  // namespace tape
+
 // RAII tape for C++ users: pushed on construction, popped on destruction
 // (or by stop()).
 class GradientTape {
@@ -341,6 +397,7 @@ class GradientTape {
   GradientTape& operator=(const GradientTape&) = delete;
 
   void watch(const Tensor& t) { tape_->watch(t); }
+  void watch(const Variable& v) { tape_->watch(v); }
   // Stops recording (as leaving TensorFlow's `with` block does).
   void stop();
   Tensor gradient(const Tensor& target, const Tensor& source);

@@ -11,43 +11,36 @@ namespace fasttape {
 namespace {
 using TA = detail::TapeAccess;
 
-thread_local std::vector<TapePtr> t_stack;
+// This thread's stacks. The tape stack's address is the thread's token
+// (Tape::owner_): a tape records only on the thread whose token it holds, so
+// a tape stopped from another thread stops at once, and the stack drops it
+// at its next push or pop. At thread exit the tapes still on it stop.
+struct TapeStack {
+  std::vector<TapePtr> v;
+  ~TapeStack() {
+    for (const TapePtr& t : v) TA::owner(*t).store(nullptr, std::memory_order_relaxed);
+  }
+};
+thread_local TapeStack t_stack;
 thread_local std::vector<AccumulatorPtr> a_stack;
-void update_active() { tape::detail::active_count = static_cast<int>(t_stack.size() + a_stack.size()); }
-}  // namespace
-
-namespace detail {
-const std::vector<TapePtr>& tape_stack() { return t_stack; }
-bool accumulators_active() { return !a_stack.empty(); }
-}  // namespace detail
-
-namespace tape {
-
-namespace detail {
-thread_local int active_count = 0;
-}  // namespace detail
-
-namespace {
-// Drops tapes detached from another thread (Tape::detach).
-void prune_detached() {
-  t_stack.erase(std::remove_if(t_stack.begin(), t_stack.end(), [](const TapePtr& t) { return t->detached(); }),
-                t_stack.end());
+thread_local std::vector<VariableReadsPtr> r_stack;
+void update_active() {
+  tape::detail::active_count = static_cast<int>(t_stack.v.size() + a_stack.size());
+  tape::detail::read_hooks = static_cast<int>(t_stack.v.size() + r_stack.size());
 }
-}  // namespace
+const void* token() { return &t_stack; }
 
-void push(const TapePtr& t) {
-  prune_detached();
-  t->reattach();
-  t_stack.push_back(t);
-  update_active();
+// Drops what was stopped from another thread.
+void prune_stopped() {
+  const void* me = token();
+  auto& v = t_stack.v;
+  v.erase(std::remove_if(v.begin(), v.end(),
+                         [me](const TapePtr& t) { return TA::owner(*t).load(std::memory_order_relaxed) != me; }),
+          v.end());
+  r_stack.erase(std::remove_if(r_stack.begin(), r_stack.end(), [](const VariableReadsPtr& r) { return !r->active(); }),
+                r_stack.end());
 }
 
-void push_accumulator(const AccumulatorPtr& a) {
-  a_stack.push_back(a);
-  update_active();
-}
-
-namespace {
 // Removes the innermost entry holding p (wherever it is); no-op if absent.
 template <class Ptr, class T>
 void erase_innermost(std::vector<Ptr>& stack, const T* p) {
@@ -60,14 +53,74 @@ void erase_innermost(std::vector<Ptr>& stack, const T* p) {
 }
 }  // namespace
 
+namespace detail {
+const std::vector<TapePtr>& tape_stack() { return t_stack.v; }
+bool accumulators_active() { return !a_stack.empty(); }
+}  // namespace detail
+
+namespace tape {
+
+namespace detail {
+thread_local int active_count = 0;
+thread_local int read_hooks = 0;
+
+void variable_read(const Variable& v) {
+  const void* me = token();
+  if (v.trainable()) {
+    for (const TapePtr& t : t_stack.v) {
+      if (t->watch_accessed_variables() && !t->released() && TA::owner(*t).load(std::memory_order_relaxed) == me)
+        t->watch(v);
+    }
+  }
+  for (const VariableReadsPtr& r : r_stack)
+    if (r->active()) r->note(v);
+}
+}  // namespace detail
+
+void push(const TapePtr& t) {
+  const void* expected = nullptr;
+  if (!TA::owner(*t).compare_exchange_strong(expected, token(), std::memory_order_relaxed))
+    throw TapeError("Tape is still recording, This can happen if you try to re-enter an already-active tape.");
+  prune_stopped();
+  t_stack.v.push_back(t);
+  update_active();
+}
+
+void pop(const Tape* t) {
+  auto& owner = TA::owner(const_cast<Tape&>(*t));
+  const void* me = token();
+  const void* cur = owner.load(std::memory_order_relaxed);
+  if (cur == me) {
+    erase_innermost(t_stack.v, t);
+    owner.store(nullptr, std::memory_order_relaxed);
+  } else if (cur != nullptr) {
+    owner.compare_exchange_strong(cur, nullptr, std::memory_order_relaxed);  // recording on another thread
+  }
+  prune_stopped();
+  update_active();
+}
+
+void push_accumulator(const AccumulatorPtr& a) {
+  a_stack.push_back(a);
+  update_active();
+}
+
 void pop_accumulator(const Accumulator* a) {
   erase_innermost(a_stack, a);
   update_active();
 }
 
-void pop(const Tape* t) {
-  erase_innermost(t_stack, t);
-  prune_detached();
+void push_variable_reads(const VariableReadsPtr& r) {
+  if (TA::active(*r).exchange(true)) throw TapeError("push_variable_reads: the scope is already active");
+  prune_stopped();
+  r_stack.push_back(r);
+  update_active();
+}
+
+void pop_variable_reads(const VariableReads* r) {
+  TA::active(const_cast<VariableReads&>(*r)).store(false);
+  erase_innermost(r_stack, r);
+  prune_stopped();
   update_active();
 }
 
@@ -88,10 +141,11 @@ __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Te
   }
   // Iterate by index: the stack is not modified while recording. (One
   // access to each thread_local: every access goes through its TLS wrapper.)
-  std::vector<TapePtr>& stack = t_stack;
+  std::vector<TapePtr>& stack = t_stack.v;
+  const void* me = &t_stack;
   for (size_t k = 0; k < stack.size(); ++k) {
     Tape& t = *stack[k];
-    if (t.released() || t.detached()) continue;
+    if (t.released() || TA::owner(t).load(std::memory_order_relaxed) != me) continue;
     const uint64_t uid = t.uid();
     uint32_t tracked_mask = 0;
     bool tracked = false;

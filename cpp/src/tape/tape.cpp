@@ -85,7 +85,8 @@ SpareStorage& spare_storage() {
 }
 }  // namespace
 
-Tape::Tape(bool persistent) : uid_(detail::next_uid()), persistent_(persistent) {
+Tape::Tape(bool persistent, bool watch_accessed_variables)
+    : uid_(detail::next_uid()), persistent_(persistent), watch_accessed_(watch_accessed_variables) {
   if (!t_spare_gone) {
     auto& items = spare_storage().items;
     if (!items.empty()) {
@@ -126,6 +127,36 @@ void Tape::watch(const Tensor& t) {
 
 bool Tape::tracks(const Tensor& t) const { return t.defined() && t.impl()->slot_on(uid_) >= 0; }
 
+void Tape::watch(const Variable& v) {
+  const Tensor& value = v.value();
+  if (!value.defined()) return;
+  auto it = variable_index_.find(&v);
+  WatchedVariable* w;
+  if (it == variable_index_.end()) {
+    variable_index_.emplace(&v, static_cast<uint32_t>(variables_.size()));
+    variables_.push_back(WatchedVariable{&v, v.keep_alive(), {}});
+    w = &variables_.back();
+  } else {
+    w = &variables_[it->second];
+    if (!w->values.empty() && w->values.back().impl() == value.impl()) return;  // this very value: done
+  }
+  if (released_ || tracks(value)) return;
+  watch(value);
+  if (tracks(value)) w->values.push_back(value);
+}
+
+const std::vector<Tensor>& Tape::watched_values(const Variable& v) const {
+  static const std::vector<Tensor> none;
+  auto it = variable_index_.find(&v);
+  return it == variable_index_.end() ? none : variables_[it->second].values;
+}
+
+void VariableReads::note(const Variable& v) {
+  for (const auto& p : vars_)
+    if (p.first == &v) return;
+  vars_.emplace_back(&v, v.keep_alive());
+}
+
 const OpDef* Tape::first_unbatchable() const {
   for (const Record& rec : records_)
     if (!rec.op->batchable) return rec.op;
@@ -143,6 +174,7 @@ void Tape::release_storage() {
   payloads_.clear();
   slots_.clear();
   dims_.clear();
+  for (WatchedVariable& w : variables_) w.values.clear();  // the variables themselves stay listed
   if (!keep_storage) {
     records_.shrink_to_fit();
     refs_.shrink_to_fit();
@@ -153,8 +185,15 @@ void Tape::release_storage() {
   }
 }
 
+void Tape::release() {
+  release_storage();
+  released_ = true;
+}
+
 void Tape::clear() {
   release_storage();
+  variables_.clear();
+  variable_index_.clear();
   // Tensors still carry tags for this uid; give the tape a new identity so
   // they no longer match.
   detail::live_erase(uid_);

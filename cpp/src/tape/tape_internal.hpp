@@ -3,8 +3,10 @@
 //
 //   op_table.cpp  the op registry (OpDef)
 //   tape.cpp      tape identity, live-tape tag pruning, per-thread storage
-//                 recycling, watch / clear, the RAII GradientTape
-//   recorder.cpp  the thread's tape and accumulator stacks, recording
+//                 recycling, watch (tensors and variables) / clear, the
+//                 RAII GradientTape
+//   recorder.cpp  the thread's tape, accumulator and variable-read stacks,
+//                 recording, variable reads
 //   sweep.cpp     the reverse sweep (Tape::gradient) and its gradient store
 //   forward.cpp   forward mode (Accumulator)
 //
@@ -67,6 +69,8 @@ struct TapeAccess {
   static std::vector<Tensor>& saved(Tape& t) { return t.saved_; }
   static std::vector<int64_t>& attrs(Tape& t) { return t.attrs_; }
   static std::vector<std::shared_ptr<const void>>& payloads(Tape& t) { return t.payloads_; }
+  static std::atomic<const void*>& owner(Tape& t) { return t.owner_; }
+  static std::atomic<bool>& active(VariableReads& r) { return r.active_; }
   static std::vector<Tensor>& tangents(Accumulator& a) { return a.tangents_; }
   static bool& paused(Accumulator& a) { return a.paused_; }
 };
