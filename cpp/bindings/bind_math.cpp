@@ -15,7 +15,7 @@ Axes reduce_axes(py::handle axis) {
 }
 
 template <ReduceFn F, const char* Name>
-py::object reduce_fn(py::handle x, py::handle axis, bool keepdims, py::handle /*name*/) {
+TensorObject reduce_fn(py::handle x, py::handle axis, bool keepdims, py::handle /*name*/) {
   Tensor t = must(x, Name);
   Axes ax = reduce_axes(axis);
   return wrap(run(t.numel(), [&] { return F(t, ax, keepdims); }));
@@ -23,7 +23,7 @@ py::object reduce_fn(py::handle x, py::handle axis, bool keepdims, py::handle /*
 
 // reduce_variance / reduce_std: TensorFlow raises TypeError for non-float input.
 template <ReduceFn F, const char* Name>
-py::object moment_fn(py::handle x, py::handle axis, bool keepdims, py::handle name) {
+TensorObject moment_fn(py::handle x, py::handle axis, bool keepdims, py::handle name) {
   Tensor t = must(x, Name);
   if (!is_floating(t.dtype()))
     type_error(std::string(Name) + ": Input must be either real or complex, got " + dtype_name(t.dtype()) +
@@ -45,7 +45,7 @@ int64_t scalar_axis(py::handle axis, const char* op) {
 
 using ArgFn = Tensor (*)(const Tensor&, int64_t, DType);
 template <ArgFn F, const char* Name>
-py::object arg_fn(py::handle x, py::handle axis, int out_code) {
+TensorObject arg_fn(py::handle x, py::handle axis, int out_code) {
   Tensor t = must(x, Name);
   int64_t a = axis.is_none() ? 0 : scalar_axis(axis, Name);
   return wrap(run(t.numel(), [&] { return F(t, a, dtype_from_code(out_code)); }));

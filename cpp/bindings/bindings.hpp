@@ -29,7 +29,6 @@ extern PyObject* g_invalid_argument;  // fasttape.errors.InvalidArgumentError
 // is gone.
 extern PyObject* g_convert_fallback;
 
-inline py::object not_impl() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 inline int64_t to_i64(py::handle h) {
   py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
   if (!i) throw py::error_already_set();

@@ -51,7 +51,7 @@ PYBIND11_MODULE(_core, m) {
 
   // The element types' codes, owned by C++ (fasttape/dtype.hpp): the Python
   // DType objects and Tensor._dtype_code take their numbers from here.
-  py::enum_<DType>(m, "DTypeCode")
+  py::enum_<DType>(m, "DTypeCode", "The element types' codes (C++'s DType enum); Tensor._dtype_code holds one as an int.")
       .value("float32", DType::Float32)
       .value("float64", DType::Float64)
       .value("int32", DType::Int32)
@@ -65,20 +65,20 @@ PYBIND11_MODULE(_core, m) {
   m.def("_set_hooks", [](py::object invalid_argument, py::object fallback) {
     g_invalid_argument = invalid_argument.release().ptr();
     g_convert_fallback = fallback.release().ptr();
-  });
-  m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); });
+  }, py::arg("invalid_argument"), py::arg("fallback"));
+  m.def("from_numpy", [](py::array a) { return wrap(from_numpy(std::move(a))); }, py::arg("array"));
   m.def("to_tensor", [](py::handle h, py::object like_code) {
     if (like_code.is_none()) return wrap(must(h, "convert_to_tensor"));
     Tensor like = Tensor::scalar(0, dtype_from_code(like_code.cast<int>()));
     Tensor t = to_tensor(h, &like);
     if (!t.defined()) must(h, "convert_to_tensor");
     return wrap(t);
-  });
+  }, py::arg("value"), py::arg("like_code"));
   m.def("fill", [](py::handle shape, double v, int code) {
     return wrap(Tensor::full(Shape(parse_shape(shape)), v, dtype_from_code(code)));
-  });
-  m.def("is_tensor", [](py::handle h) { return is_tensor(h); });
-  m.def("is_variable", [](py::handle h) { return is_variable(h.ptr()); });
+  }, py::arg("shape"), py::arg("value"), py::arg("dtype_code"));
+  m.def("is_tensor", [](py::handle h) { return is_tensor(h); }, py::arg("x"));
+  m.def("is_variable", [](py::handle h) { return is_variable(h.ptr()); }, py::arg("x"));
 
   // ---------------------------------------------------------------- ops
   py::arg x("x"), y("y"), name("name");
@@ -153,23 +153,25 @@ PYBIND11_MODULE(_core, m) {
         return wrap(run(t.numel(), [&] { return transpose(t, p); }));
       },
       py::arg("a"), py::arg("perm") = py::none(), py::arg("conjugate") = false, nm);
-  m.def("cast", [](py::handle x, int code) { return wrap(cast(must(x, "cast"), dtype_from_code(code))); });
+  m.def("cast", [](py::handle x, int code) { return wrap(cast(must(x, "cast"), dtype_from_code(code))); }, py::arg("x"),
+        py::arg("dtype_code"));
   m.def(
       "broadcast_to",
       [](py::handle x, py::handle shape, py::handle) {
         return wrap(broadcast_to(must(x, "broadcast_to"), Shape(parse_shape(shape))));
       },
       py::arg("input"), py::arg("shape"), nm);
-  m.def("sum_to", [](py::handle x, py::handle shape) { return wrap(sum_to(must(x, "sum_to"), Shape(parse_shape(shape)))); });
+  m.def("sum_to", [](py::handle x, py::handle shape) { return wrap(sum_to(must(x, "sum_to"), Shape(parse_shape(shape)))); },
+        py::arg("x"), py::arg("shape"));
   m.def("strided_slice", [](py::handle x, std::vector<int64_t> b, std::vector<int64_t> e, std::vector<int64_t> s) {
     return wrap(strided_slice(must(x, "strided_slice"), b, e, s));
-  });
+  }, py::arg("x"), py::arg("begin"), py::arg("end"), py::arg("strides"));
   m.def("strided_slice_grad", [](py::handle dy, py::handle shape, std::vector<int64_t> b, std::vector<int64_t> e,
                                  std::vector<int64_t> s) {
     return wrap(strided_slice_grad(must(dy, "strided_slice_grad"), Shape(parse_shape(shape)), b, e, s));
-  });
-  m.def("stop_gradient", [](const Tensor& t) { return wrap(t.with_shape(t.shape())); });
-  m.def("zeros_like_t", [](const Tensor& t) { return wrap(zeros_like(t)); });
+  }, py::arg("dy"), py::arg("shape"), py::arg("begin"), py::arg("end"), py::arg("strides"));
+  m.def("stop_gradient", [](const Tensor& t) { return wrap(t.with_shape(t.shape())); }, py::arg("x"));
+  m.def("zeros_like_t", [](const Tensor& t) { return wrap(zeros_like(t)); }, py::arg("x"));
 
   bind_math(m);
   bind_index(m);
@@ -184,12 +186,12 @@ PYBIND11_MODULE(_core, m) {
   // ---------------------------------------------------------------- tape
   py::class_<Tape, TapePtr>(m, "_Tape")
       .def(py::init<bool, bool>(), py::arg("persistent"), py::arg("watch_accessed_variables") = true)
-      .def("watch", [](Tape& t, const Tensor& x) { t.watch(x); })
+      .def("watch", [](Tape& t, const Tensor& x) { t.watch(x); }, py::arg("x"))
       .def("watch_variable",
            [](Tape& t, py::handle v) {
              if (!is_variable(v.ptr())) throw py::type_error("watch_variable: expected a Variable");
              t.watch(variable_of(v.ptr()));
-           })
+           }, py::arg("variable"))
       .def("watched_variables",
            [](const Tape& t) {
              py::list l;
@@ -201,10 +203,10 @@ PYBIND11_MODULE(_core, m) {
            [](const Tape& t, py::handle v) {
              if (!is_variable(v.ptr())) throw py::type_error("variable_values: expected a Variable");
              return tensors_to_list(t.watched_values(variable_of(v.ptr())));
-           })
+           }, py::arg("variable"))
       .def_property_readonly("recording", &Tape::recording)
       .def_property_readonly("watch_accessed_variables", &Tape::watch_accessed_variables)
-      .def("tracks", [](const Tape& t, const Tensor& x) { return t.tracks(x); })
+      .def("tracks", [](const Tape& t, const Tensor& x) { return t.tracks(x); }, py::arg("x"))
       .def_property("persistent", &Tape::persistent, &Tape::set_persistent)
       .def_property_readonly("num_records", &Tape::num_records)
       .def_property_readonly("released", &Tape::released)
@@ -221,16 +223,17 @@ PYBIND11_MODULE(_core, m) {
           },
           py::arg("targets"), py::arg("sources"), py::arg("output_grads"), py::arg("zero_unconnected"),
           py::arg("batch") = 0)
-      .def("gradient_one", [](Tape& t, py::handle target, py::handle source) {
+      .def("gradient_one", [](Tape& t, const Tensor& target, const Tensor& source) {
         // One tensor target, one tensor source: the common call, no lists.
-        return wrap(t.gradient({as_tensor(target)}, {as_tensor(source)}, {}, false)[0]);
-      });
+        return wrap(t.gradient({target}, {source}, {}, false)[0]);
+      }, py::arg("target"), py::arg("source"));
   py::class_<Accumulator, AccumulatorPtr>(m, "_Accumulator")
       .def(py::init<>())
-      .def("watch", [](Accumulator& a, const Tensor& p, const Tensor& t) { a.watch(p, t); })
-      .def("tangent", [](const Accumulator& a, const Tensor& t) { return wrap(a.tangent(t)); });
-  m.def("push_accumulator", [](const AccumulatorPtr& a) { tape::push_accumulator(a); });
-  m.def("pop_accumulator", [](const AccumulatorPtr& a) { tape::pop_accumulator(a.get()); });
+      .def("watch", [](Accumulator& a, const Tensor& p, const Tensor& t) { a.watch(p, t); }, py::arg("primal"),
+           py::arg("tangent"))
+      .def("tangent", [](const Accumulator& a, const Tensor& t) { return wrap(a.tangent(t)); }, py::arg("x"));
+  m.def("push_accumulator", [](const AccumulatorPtr& a) { tape::push_accumulator(a); }, py::arg("accumulator"));
+  m.def("pop_accumulator", [](const AccumulatorPtr& a) { tape::pop_accumulator(a.get()); }, py::arg("accumulator"));
   // custom_gradient(inputs, outputs, backward): backward(upstream gradients,
   // recorded outputs) -> list of input gradients (None allowed), under the GIL.
   m.def("custom_gradient", [](py::handle inputs, py::handle outputs, py::object backward) {
@@ -252,8 +255,8 @@ PYBIND11_MODULE(_core, m) {
     };
     return tensors_to_list(
         fasttape::custom_gradient(list_to_tensors(inputs, false), list_to_tensors(outputs, false), vjp));
-  });
-  m.def("push_tape", [](const TapePtr& t) { tape::push(t); });
+  }, py::arg("inputs"), py::arg("outputs"), py::arg("backward"));
+  m.def("push_tape", [](const TapePtr& t) { tape::push(t); }, py::arg("tape"));
   // Collects the variables read on this thread from start() to stop().
   py::class_<VariableReads, VariableReadsPtr>(m, "_VariableReads")
       .def(py::init<>())
@@ -265,7 +268,7 @@ PYBIND11_MODULE(_core, m) {
           if (PyObject* o = object_of(p.first)) l.append(py::handle(o));
         return l;
       });
-  m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); });
+  m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); }, py::arg("tape"));
 
   // ---------------------------------------------------------------- config
   m.def(
@@ -281,6 +284,6 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("reset_peak") = false);
   m.def("num_threads", &fasttape::num_threads);
-  m.def("set_num_threads", &fasttape::set_num_threads);
+  m.def("set_num_threads", &fasttape::set_num_threads, py::arg("n"));
   m.def("simd_isa", &fasttape::simd_isa);
 }
