@@ -187,7 +187,9 @@ def generate():
                 out += _c_type(k, v) + [""]
         elif callable(v):
             funcs += _signatures(k, v.__doc__)
-    return "\n".join(out + funcs) + "\n"
+        elif isinstance(v, (bool, int, float, str)):
+            out.append("%s: %s" % (k, type(v).__name__))
+    return "\n".join(out + [""] + funcs) + "\n"
 
 
 def main(argv):

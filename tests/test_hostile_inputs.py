@@ -161,3 +161,105 @@ def test_slices_with_huge_steps():
         tape.watch(x)
         y = tf.reduce_sum(x[1::2 ** 63 - 1] * 3.0)
     np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [0.0, 3.0, 0.0, 0.0, 0.0])
+
+
+# --------------------------------------------------------------------------
+# ranks above the kernels' old fixed arrays, up to the one checked limit
+# --------------------------------------------------------------------------
+
+def test_rank_20_transpose_reduction_and_slices_match_numpy():
+    shape = (1,) * 10 + (2,) * 10
+    a = np.arange(2 ** 10, dtype=np.float64).reshape(shape)
+    x = tf.constant(a)
+    t = tf.transpose(x)
+    np.testing.assert_array_equal(t.numpy(), a.T)
+    assert tf.reduce_sum(t).numpy() == a.sum()
+    axes = list(range(0, 20, 2))  # alternating reduced and kept dimensions
+    np.testing.assert_array_equal(tf.reduce_sum(x, axis=axes).numpy(), a.sum(axis=tuple(axes)))
+    rev = x[..., ::-1]
+    np.testing.assert_array_equal(rev.numpy(), a[..., ::-1])
+    np.testing.assert_array_equal(tf.pad(x, [[0, 0]] * 19 + [[1, 1]]).numpy(),
+                                  np.pad(a, [(0, 0)] * 19 + [(1, 1)]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(tf.transpose(x) * 2.0)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.full(shape, 2.0))
+
+
+def test_ranks_above_the_limit_raise_naming_the_limit():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at most 64 dimensions"):
+        tf.zeros((1,) * 65)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at most 64 dimensions"):
+        tf.reshape(tf.ones(1), (1,) * 65)
+    x = tf.zeros((1,) * 64)  # the limit itself works
+    assert tf.reduce_sum(tf.transpose(x) + 1.0).numpy() == 1.0
+
+
+def test_pad_to_a_huge_size_raises_naming_pad():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="^pad: .*2\\^58"):
+        tf.pad(tf.ones(4), [[2 ** 62, 2 ** 62]])
+
+
+# --------------------------------------------------------------------------
+# integer arithmetic wraps (two's complement), as TensorFlow's does
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [tf.int32, tf.int64])
+def test_integer_arithmetic_wraps(dtype):
+    lo = INT_MIN[dtype]
+    hi = -lo - 1
+    big = tf.constant([hi, lo], dtype)
+    assert (big + tf.constant(1, dtype)).numpy().tolist() == [lo, lo + 1]
+    assert (big - tf.constant(1, dtype)).numpy().tolist() == [hi - 1, hi]
+    assert (big * tf.constant(2, dtype)).numpy().tolist() == [-2, 0]
+    assert tf.negative(big).numpy().tolist() == [-hi, lo]   # -INT_MIN is INT_MIN
+    assert tf.abs(big).numpy().tolist() == [hi, lo]         # |INT_MIN| too
+    assert tf.square(tf.constant([hi], dtype)).numpy().tolist() == [1]  # (2^k - 1)^2 = 1 mod 2^(k+1)
+    assert tf.pow(tf.constant([hi], dtype), tf.constant(2, dtype)).numpy().tolist() == [1]
+    assert tf.reduce_sum(tf.constant([hi, hi, 2], dtype)).numpy() == 0
+    assert tf.cumsum(tf.constant([hi, 1, 1], dtype)).numpy().tolist() == [hi, lo, lo + 1]
+    assert tf.reduce_prod(tf.constant([lo, -1], dtype)).numpy() == lo
+
+
+# --------------------------------------------------------------------------
+# memory goes back to the system
+# --------------------------------------------------------------------------
+
+def _rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="needs /proc (Linux)")
+def test_deleting_a_big_persistent_tape_returns_its_memory():
+    import gc
+
+    x = tf.ones((1024, 1024), tf.float32)  # 4 MiB
+    tape = tf.GradientTape(persistent=True)
+    with tape:
+        tape.watch(x)
+        y = x
+        for _ in range(50):  # 50 saved 4 MiB values: 200 MiB held by the tape
+            y = tf.sin(y)
+    del y
+    gc.collect()
+    held = _rss_bytes()
+    del tape
+    gc.collect()
+    tf.config.experimental.clear_memory_cache()
+    assert held - _rss_bytes() >= 150 * 2 ** 20
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="needs /proc (Linux)")
+def test_idle_cached_buffers_go_back_on_their_own():
+    import gc
+    import time
+
+    tf.config.experimental.clear_memory_cache()
+    xs = [tf.fill((1024, 1024), float(i)) for i in range(50)]  # 200 MiB
+    held = _rss_bytes()
+    del xs
+    gc.collect()           # into the cache: still resident
+    time.sleep(1.2)        # idle for longer than the cache keeps a buffer
+    tf.zeros((256, 256))   # the next big allocation returns the idle ones
+    assert held - _rss_bytes() >= 150 * 2 ** 20

@@ -283,6 +283,12 @@ PYBIND11_MODULE(_core, m) {
         return d;
       },
       py::arg("reset_peak") = false);
+  m.def("clear_memory_cache", &fasttape::clear_memory_cache);
+#ifdef FASTTAPE_PLAIN_MALLOC
+  m.attr("_plain_malloc") = true;  // a sanitizer build: no block pool, no buffer cache
+#else
+  m.attr("_plain_malloc") = false;
+#endif
   m.def("num_threads", &fasttape::num_threads);
   m.def("set_num_threads", &fasttape::set_num_threads, py::arg("n"));
   m.def("simd_isa", &fasttape::simd_isa);

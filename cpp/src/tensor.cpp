@@ -1,4 +1,5 @@
 // Tensor storage and the Variable slot.
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -9,6 +10,10 @@
 #include "fasttape/tensor.hpp"
 #include "fasttape/variable.hpp"
 #include "kernels/kernels.hpp"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace fasttape {
 
@@ -78,7 +83,11 @@ Pool& pool() {
   return p;
 }
 
+#ifdef FASTTAPE_PLAIN_MALLOC
+size_t block_class(size_t) { return 0; }  // sanitizer builds: every block from malloc
+#else
 size_t block_class(size_t total) { return total <= kPoolMax ? (total + 63) / 64 : 0; }
+#endif
 
 void give_block(void* p, size_t cls) {
   auto* b = static_cast<FreeBlock*>(p);
@@ -124,15 +133,33 @@ std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>
 // measured to stall for tens of milliseconds in synchronous compaction on
 // these machines, so plain pages it is.) The cache holds at most kCacheEntries
 // buffers and kCacheBytes bytes, so peak memory stays close to the live set.
+//
+// Memory goes back to the system when it is not being reused: a buffer that
+// sat in the cache for kIdle (a loop reuses its buffers within one step, far
+// sooner) is freed at the next big allocation or free, and
+// clear_memory_cache() frees them all at once. After freeing much, glibc is
+// asked to return its free pages (malloc_trim), since it keeps freed heap
+// memory resident.
 namespace {
+#ifdef FASTTAPE_PLAIN_MALLOC
+constexpr size_t kBigMin = ~size_t(0);  // sanitizer builds: no cache
+#else
 constexpr size_t kBigMin = size_t(64) << 10;  // buffers this big or bigger are cached
+#endif
 constexpr size_t kBigGrain = size_t(64) << 10;  // their sizes are rounded up to this
 constexpr size_t kCacheEntries = 64;
 constexpr size_t kCacheBytes = size_t(512) << 20;
+constexpr std::chrono::steady_clock::duration kIdle = std::chrono::seconds(1);
+constexpr size_t kTrimBytes = size_t(16) << 20;  // freeing this much at once asks glibc to trim
 
+struct CachedBuffer {
+  size_t size;
+  void* p;
+  std::chrono::steady_clock::time_point since;
+};
 struct BigCache {
   std::mutex mu;
-  std::vector<std::pair<size_t, void*>> free;
+  std::vector<CachedBuffer> free;  // oldest first
   size_t bytes = 0;
   uint64_t fresh = 0, reused = 0;
   int64_t live = 0, peak = 0;  // bytes of big buffers in use, and the peak since reset
@@ -144,21 +171,51 @@ BigCache& big_cache() {
 
 size_t big_size(size_t total) { return ((total + kBigGrain - 1) / kBigGrain) * kBigGrain; }
 
+// Moves the entries cached since before `older_than` (all of them when it is
+// the clock's maximum) into `out`; the caller frees them outside the lock.
+void take_idle_locked(BigCache& c, std::chrono::steady_clock::time_point older_than, std::vector<CachedBuffer>* out) {
+  size_t k = 0;
+  while (k < c.free.size() && c.free[k].since < older_than) ++k;
+  if (!k) return;
+  for (size_t i = 0; i < k; ++i) {
+    c.bytes -= c.free[i].size;
+    out->push_back(c.free[i]);
+  }
+  c.free.erase(c.free.begin(), c.free.begin() + static_cast<std::ptrdiff_t>(k));
+}
+
+void release_to_system(const std::vector<CachedBuffer>& bufs) {
+  size_t total = 0;
+  for (const CachedBuffer& b : bufs) {
+    std::free(b.p);
+    total += b.size;
+  }
+#ifdef __GLIBC__
+  if (total >= kTrimBytes) malloc_trim(0);
+#endif
+}
+
 void* big_alloc(size_t size) {
   BigCache& c = big_cache();
+  std::vector<CachedBuffer> idle;
+  void* p = nullptr;
   {
     std::lock_guard<std::mutex> lk(c.mu);
-    for (size_t i = 0; i < c.free.size(); ++i) {
-      if (c.free[i].first == size) {
-        void* p = c.free[i].second;
+    const auto now = std::chrono::steady_clock::now();
+    for (size_t i = c.free.size(); i-- > 0;) {  // the most recently freed first
+      if (c.free[i].size == size) {
+        p = c.free[i].p;
         c.free.erase(c.free.begin() + static_cast<std::ptrdiff_t>(i));
         c.bytes -= size;
         ++c.reused;
-        return p;
+        break;
       }
     }
+    if (!c.free.empty() && c.free.front().since < now - kIdle) take_idle_locked(c, now - kIdle, &idle);
   }
-  void* p = std::aligned_alloc(Buffer::kAlign, size);
+  if (!idle.empty()) release_to_system(idle);
+  if (p) return p;
+  p = std::aligned_alloc(Buffer::kAlign, size);
   if (!p) throw std::bad_alloc();
   std::lock_guard<std::mutex> lk(c.mu);
   ++c.fresh;
@@ -167,17 +224,40 @@ void* big_alloc(size_t size) {
 
 void big_free(void* p, size_t size) {
   BigCache& c = big_cache();
+  std::vector<CachedBuffer> idle;
+  bool cached = false;
   {
     std::lock_guard<std::mutex> lk(c.mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (!c.free.empty() && c.free.front().since < now - kIdle) take_idle_locked(c, now - kIdle, &idle);
     if (c.free.size() < kCacheEntries && c.bytes + size <= kCacheBytes) {
-      c.free.emplace_back(size, p);
+      c.free.push_back(CachedBuffer{size, p, now});
       c.bytes += size;
-      return;
+      cached = true;
     }
   }
-  std::free(p);
+  if (!cached) std::free(p);
+  if (!idle.empty()) release_to_system(idle);
 }
 }  // namespace
+
+size_t clear_memory_cache() {
+  BigCache& c = big_cache();
+  std::vector<CachedBuffer> all;
+  {
+    std::lock_guard<std::mutex> lk(c.mu);
+    take_idle_locked(c, std::chrono::steady_clock::time_point::max(), &all);
+  }
+  size_t total = 0;
+  for (const CachedBuffer& b : all) {
+    std::free(b.p);
+    total += b.size;
+  }
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+  return total;
+}
 
 BigBufferStats big_buffer_stats(bool reset_peak) {
   BigCache& c = big_cache();
@@ -240,7 +320,13 @@ uint64_t next_tensor_id() {
   return next++;
 }
 
+[[noreturn]] static void bad_rank(const Shape& shape) {
+  throw InvalidArgument("cannot make a tensor of rank " + std::to_string(shape.size()) + ": fasttape supports at most " +
+                        std::to_string(Shape::kMaxRank) + " dimensions");
+}
+
 [[noreturn]] static void bad_shape(const Shape& shape) {
+  if (shape.size() > Shape::kMaxRank) bad_rank(shape);
   for (int64_t d : shape)
     if (d < 0)
       throw InvalidArgument("cannot make a tensor of shape " + shape_str(shape) + ": dimension " +
@@ -251,7 +337,9 @@ uint64_t next_tensor_id() {
 
 // Every tensor's storage is made here, so every shape an op or constructor
 // creates passes this check (negative dimensions, element counts that
-// overflow or exceed Shape::kMaxElements).
+// overflow or exceed Shape::kMaxElements, ranks above Shape::kMaxRank);
+// with_shape, the one other way to make a tensor, checks the rank (its
+// callers check the element count).
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   int64_t n;
   if (__builtin_expect(!shape.checked_numel(&n), 0)) bad_shape(shape);
@@ -288,6 +376,7 @@ Tensor Tensor::full(const Shape& shape, double v, DType dtype) {
 }
 
 Tensor Tensor::with_shape(const Shape& shape) const {
+  if (__builtin_expect(shape.size() > Shape::kMaxRank, 0)) bad_rank(shape);
   auto impl = new_impl();
   impl->shape = shape;
   impl->numel = p_->numel;

@@ -1,12 +1,13 @@
 """``fasttape.config``: TensorFlow's configuration names that apply to a
-CPU library: thread counts and the device list."""
+CPU library: thread counts and the device list; and
+``experimental.clear_memory_cache``."""
 
 import collections
 import types
 
 from . import _core
 
-__all__ = ["threading", "list_physical_devices", "list_logical_devices", "PhysicalDevice"]
+__all__ = ["threading", "experimental", "list_physical_devices", "list_logical_devices", "PhysicalDevice"]
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
@@ -62,3 +63,16 @@ def list_logical_devices(device_type=None):
     if device_type is None or str(device_type).upper() == "CPU":
         return [LogicalDevice("/device:CPU:0", "CPU")]
     return []
+
+
+def _clear_memory_cache():
+    """Returns the memory fasttape keeps for reuse to the system: the cache of
+    freed big buffers (64 KiB and more) and, with glibc, the allocator's free
+    pages. Gives the number of bytes freed from the cache. Buffers that sit
+    unused in the cache for a second are returned on their own at the next
+    big allocation or free; call this to return them at once (after deleting
+    a large persistent tape, say)."""
+    return _core.clear_memory_cache()
+
+
+experimental = types.SimpleNamespace(clear_memory_cache=_clear_memory_cache)

@@ -43,14 +43,18 @@ class Shape {
   const int64_t* begin() const { return data(); }
   const int64_t* end() const { return data() + size_; }
 
+  // The element count of a valid shape (checked_numel below checks one;
+  // for others the product wraps, through unsigned arithmetic).
   int64_t numel() const {
-    int64_t n = 1;
-    for (int i = 0; i < size_; ++i) n *= data()[i];
-    return n;
+    uint64_t n = 1;
+    for (int i = 0; i < size_; ++i) n *= static_cast<uint64_t>(data()[i]);
+    return static_cast<int64_t>(n);
   }
-  // The element count, checked: false if a dimension is negative or the
-  // product exceeds kMaxElements (the count of a tensor that may exist).
+  // The element count, checked: false if a dimension is negative, the
+  // product exceeds kMaxElements (the count of a tensor that may exist) or
+  // the rank exceeds kMaxRank (the kernels' index arrays hold that many).
   static constexpr int64_t kMaxElements = int64_t(1) << 58;
+  static constexpr int kMaxRank = 64;
   bool checked_numel(int64_t* out) const {
     int64_t n = 1;
     bool ok = true;
@@ -59,7 +63,7 @@ class Shape {
       ok &= d >= 0 && !__builtin_mul_overflow(n, d, &n);
     }
     *out = n;
-    return ok && n <= kMaxElements;
+    return ok && n <= kMaxElements && size_ <= kMaxRank;
   }
   std::vector<int64_t> vec() const { return std::vector<int64_t>(begin(), end()); }
   bool operator==(const Shape& o) const {

@@ -117,6 +117,11 @@ struct BigBufferStats {
   int64_t live_bytes, peak_bytes;
 };
 BigBufferStats big_buffer_stats(bool reset_peak = false);
+// Returns the big buffers cached for reuse to the system (and, with glibc,
+// the allocator's free pages); gives the bytes freed from the cache. Cached
+// buffers idle for a second go back on their own at the next big
+// allocation or free.
+size_t clear_memory_cache();
 
 // ---------------------------------------------------------------- Tensor
 class Tensor {

@@ -22,9 +22,9 @@ namespace fn {
   struct NAME {                                              \
     template <class T> static inline auto f(T a, T b) { return EXPR; } \
   };
-FT_BIN(Add, static_cast<T>(a + b))
-FT_BIN(Sub, static_cast<T>(a - b))
-FT_BIN(Mul, static_cast<T>(a * b))
+FT_BIN(Add, wrap_add(a, b))
+FT_BIN(Sub, wrap_sub(a, b))
+FT_BIN(Mul, wrap_mul(a, b))
 FT_BIN(Div, static_cast<T>(a / b))
 FT_BIN(Max, (a >= b || a != a) ? a : b)
 FT_BIN(Min, (a <= b || a != a) ? a : b)
@@ -46,8 +46,8 @@ struct Pow {
       if (b < 0) return (a == 1) ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
       T r = 1;
       while (b) {
-        if (b & 1) r = static_cast<T>(r * a);
-        a = static_cast<T>(a * a);
+        if (b & 1) r = wrap_mul(r, a);
+        a = wrap_mul(a, a);
         b >>= 1;
       }
       return r;
@@ -60,7 +60,7 @@ struct FloorDiv {
       return std::floor(a / b);
     } else {
       // x / -1 is -x, wrapping as TensorFlow's does (INT_MIN / -1 would trap).
-      if (b == T(-1)) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
+      if (b == T(-1)) return wrap_neg(a);
       T q = a / b;
       return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
     }
@@ -83,7 +83,7 @@ struct FloorMod {
   struct NAME {                                                  \
     template <class T> static inline T f(T x) { return EXPR; } \
   };
-FT_UN(Neg, static_cast<T>(-x))
+FT_UN(Neg, wrap_neg(x))
 FT_UN(Not, !x)
 #undef FT_UN
 // The unary ops with a gradient have their functors in their op entries

@@ -79,7 +79,7 @@ template <int N>
 Plan<N> make_plan(const Shape& out, const Shape* const* ins) {
   Plan<N> p;
   int r = out.size();
-  if (r > kMaxDims) throw InvalidArgument("fasttape kernels support at most 16 dimensions");
+  if (r > kMaxDims) throw InvalidArgument("fasttape kernels support at most " + std::to_string(kMaxDims) + " dimensions");
   int64_t st[N][kMaxDims];
   for (int k = 0; k < N; ++k) {
     const Shape& s = *ins[k];

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "fasttape/tensor.hpp"
@@ -25,7 +26,27 @@
 namespace fasttape {
 namespace kernels {
 
-constexpr int kMaxDims = 16;
+// Every tensor's rank is at most this (Tensor::empty and with_shape check it),
+// so the kernels' per-dimension arrays on the stack hold any tensor.
+constexpr int kMaxDims = Shape::kMaxRank;
+
+// Integer arithmetic wraps (two's complement), as TensorFlow's does. It is
+// computed in the unsigned type of the same width, because signed overflow
+// is undefined behaviour; floating types compute as themselves.
+template <class T, bool = std::is_integral_v<T> && !std::is_same_v<T, bool>>
+struct WrapType {
+  using type = T;
+};
+template <class T>
+struct WrapType<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
+template <class T>
+using wrap_t = typename WrapType<T>::type;
+template <class T> inline T wrap_add(T a, T b) { return static_cast<T>(wrap_t<T>(a) + wrap_t<T>(b)); }
+template <class T> inline T wrap_sub(T a, T b) { return static_cast<T>(wrap_t<T>(a) - wrap_t<T>(b)); }
+template <class T> inline T wrap_mul(T a, T b) { return static_cast<T>(wrap_t<T>(a) * wrap_t<T>(b)); }
+template <class T> inline T wrap_neg(T a) { return static_cast<T>(wrap_t<T>(0) - wrap_t<T>(a)); }
 
 enum class BinOp {
   Add, Sub, Mul, Div, Pow, Max, Min, FloorDiv, FloorMod,

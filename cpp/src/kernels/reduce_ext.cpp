@@ -352,8 +352,9 @@ void cumsum(const Tensor& x, int axis, bool exclusive, bool reverse, const Tenso
   switch (x.dtype()) {
     case DType::Float32: return cumsum_typed<float>(x, axis, exclusive, reverse, out);
     case DType::Float64: return cumsum_typed<double>(x, axis, exclusive, reverse, out);
-    case DType::Int32: return cumsum_typed<int32_t>(x, axis, exclusive, reverse, out);
-    case DType::Int64: return cumsum_typed<int64_t>(x, axis, exclusive, reverse, out);
+    // Integer scans wrap: summed as unsigned (same bits, no signed overflow).
+    case DType::Int32: return cumsum_typed<uint32_t>(x, axis, exclusive, reverse, out);
+    case DType::Int64: return cumsum_typed<uint64_t>(x, axis, exclusive, reverse, out);
     case DType::Bool: break;
   }
   throw InvalidArgument("cumsum is not defined for bool tensors; cast to a numeric type first");

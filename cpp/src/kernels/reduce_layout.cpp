@@ -89,8 +89,9 @@ void reduce_sum(const Tensor& x, const std::vector<bool>& reduced, const Tensor&
   switch (x.dtype()) {
     case DType::Float32: return reduce_sum_typed<float>(x, reduced, out);
     case DType::Float64: return reduce_sum_typed<double>(x, reduced, out);
-    case DType::Int32: return reduce_sum_typed<int32_t>(x, reduced, out);
-    case DType::Int64: return reduce_sum_typed<int64_t>(x, reduced, out);
+    // Integer sums wrap: summed as unsigned (same bits, no signed overflow).
+    case DType::Int32: return reduce_sum_typed<uint32_t>(x, reduced, out);
+    case DType::Int64: return reduce_sum_typed<uint64_t>(x, reduced, out);
     case DType::Bool: break;
   }
   throw InvalidArgument("reduce_sum is not defined for bool tensors; cast to an integer type first");

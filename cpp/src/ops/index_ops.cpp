@@ -290,6 +290,11 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& paddings, const std::str
     const int64_t a = paddings[2 * i], b = paddings[2 * i + 1];
     if (a < 0 || b < 0)
       fail(op, "Paddings must be non-negative: " + std::to_string(a) + " " + std::to_string(b));
+    int64_t padded;
+    if (__builtin_add_overflow(a, x.dim(i), &padded) || __builtin_add_overflow(padded, b, &padded) ||
+        padded > Shape::kMaxElements)
+      fail(op, "padding dimension " + std::to_string(i) + " of shape " + shape_str(x.shape()) + " by [" +
+                   std::to_string(a) + ", " + std::to_string(b) + "] gives more than 2^58 elements; use smaller paddings");
     if (mode == "REFLECT" && (a >= x.dim(i) || b >= x.dim(i)))
       fail(op, "paddings must be less than the dimension size: " + std::to_string(a) + ", " + std::to_string(b) +
                    " not less than " + std::to_string(x.dim(i)) + " (dimension " + std::to_string(i) +

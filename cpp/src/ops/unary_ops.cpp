@@ -17,7 +17,7 @@ struct Square {
   static constexpr const char* tf = "Square";
   static constexpr Dtypes dtypes = Dtypes::Numeric;
   static constexpr Saves saves = Saves::Input;
-  template <class T> static T f(T x) { return static_cast<T>(x * x); }
+  template <class T> static T f(T x) { return kernels::wrap_mul(x, x); }
   template <class T> static T df(T g, T x) { return g * (T(2) * x); }
   static Tensor ddf(const Tensor& g, const Tensor&) { return times(g, 2.0); }
 };
@@ -162,7 +162,7 @@ struct Abs {
   static constexpr const char* tf = "Abs";
   static constexpr Dtypes dtypes = Dtypes::Numeric;
   static constexpr Saves saves = Saves::Input;
-  template <class T> static T f(T x) { return x < T(0) ? static_cast<T>(-x) : x; }
+  template <class T> static T f(T x) { return x < T(0) ? kernels::wrap_neg(x) : x; }
   template <class T> static T df(T g, T x) { return g * static_cast<T>((T(0) < x) - (x < T(0))); }
   static Tensor ddf(const Tensor&, const Tensor&) { return Tensor(); }
 };
