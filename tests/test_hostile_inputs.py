@@ -263,3 +263,30 @@ def test_idle_cached_buffers_go_back_on_their_own():
     time.sleep(1.2)        # idle for longer than the cache keeps a buffer
     tf.zeros((256, 256))   # the next big allocation returns the idle ones
     assert held - _rss_bytes() >= 150 * 2 ** 20
+
+
+@pytest.mark.parametrize("op,make", [
+    ("zeros", lambda: tf.zeros((-1, 2))),
+    ("ones", lambda: tf.ones((2 ** 62, 4))),
+    ("fill", lambda: tf.fill((-2,), 1.0)),
+    ("zeros", lambda: tf.zeros((1,) * 65)),
+    ("broadcast_to", lambda: tf.broadcast_to(tf.ones(1), (2 ** 62,))),
+    ("broadcast_to", lambda: tf.broadcast_to(tf.ones(1), (-2,))),
+    ("tile", lambda: tf.tile(tf.ones((1, 4)), [2 ** 62, 1])),
+    ("expand_dims", lambda: tf.expand_dims(tf.ones((1,) * 64), 0)),
+    ("stack", lambda: tf.stack([tf.ones((1,) * 64)] * 2)),
+    ("random.normal", lambda: tf.random.normal((2 ** 62, 4))),
+    ("random.uniform", lambda: tf.random.uniform((-1,))),
+    ("range", lambda: tf.range(0, 2 ** 62)),
+    ("eye", lambda: tf.eye(-3)),
+    ("one_hot", lambda: tf.one_hot([1], 2 ** 62)),
+])
+def test_shape_errors_name_the_user_facing_op(op, make):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="^%s: " % op.replace(".", "\\.")):
+        make()
+
+
+def test_tile_of_a_high_rank_tensor_works_past_the_interleaved_form():
+    a = np.arange(2 * 3, dtype=np.float32).reshape((1,) * 38 + (2, 3))
+    got = tf.tile(tf.constant(a), [1] * 38 + [2, 2])
+    np.testing.assert_array_equal(got.numpy(), np.tile(a, [1] * 38 + [2, 2]))

@@ -74,9 +74,20 @@ PYBIND11_MODULE(_core, m) {
     if (!t.defined()) must(h, "convert_to_tensor");
     return wrap(t);
   }, py::arg("value"), py::arg("like_code"));
-  m.def("fill", [](py::handle shape, double v, int code) {
-    return wrap(Tensor::full(Shape(parse_shape(shape)), v, dtype_from_code(code)));
-  }, py::arg("shape"), py::arg("value"), py::arg("dtype_code"));
+  // The one shape check (Tensor::empty's), for the Python layer's own
+  // constructors (random, range, eye, one_hot), naming the op.
+  auto check_shape = [](const Shape& s, const std::string& op) {
+    std::string why = shape_problem(s);
+    if (!why.empty()) throw InvalidArgument(op + ": " + why);
+  };
+  m.def("check_shape", [check_shape](py::handle shape, const std::string& op) {
+    check_shape(Shape(parse_shape(shape)), op);
+  }, py::arg("shape"), py::arg("op"));
+  m.def("fill", [check_shape](py::handle shape, double v, int code, const std::string& op) {
+    Shape s(parse_shape(shape));
+    check_shape(s, op);
+    return wrap(Tensor::full(s, v, dtype_from_code(code)));
+  }, py::arg("shape"), py::arg("value"), py::arg("dtype_code"), py::arg("op") = "fill");
   m.def("is_tensor", [](py::handle h) { return is_tensor(h); }, py::arg("x"));
   m.def("is_variable", [](py::handle h) { return is_variable(h.ptr()); }, py::arg("x"));
 

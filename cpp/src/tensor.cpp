@@ -320,20 +320,20 @@ uint64_t next_tensor_id() {
   return next++;
 }
 
-[[noreturn]] static void bad_rank(const Shape& shape) {
-  throw InvalidArgument("cannot make a tensor of rank " + std::to_string(shape.size()) + ": fasttape supports at most " +
-                        std::to_string(Shape::kMaxRank) + " dimensions");
+std::string shape_problem(const Shape& shape) {
+  if (shape.size() > Shape::kMaxRank)
+    return "cannot make a tensor of rank " + std::to_string(shape.size()) + ": fasttape supports at most " +
+           std::to_string(Shape::kMaxRank) + " dimensions";
+  for (int64_t d : shape)
+    if (d < 0) return "cannot make a tensor of shape " + shape_str(shape) + ": dimension " + std::to_string(d) + " must be >= 0";
+  int64_t n;
+  if (!shape.checked_numel(&n))
+    return "cannot make a tensor of shape " + shape_str(shape) + ": it would have more than 2^58 elements; use "
+           "smaller dimensions";
+  return std::string();
 }
 
-[[noreturn]] static void bad_shape(const Shape& shape) {
-  if (shape.size() > Shape::kMaxRank) bad_rank(shape);
-  for (int64_t d : shape)
-    if (d < 0)
-      throw InvalidArgument("cannot make a tensor of shape " + shape_str(shape) + ": dimension " +
-                            std::to_string(d) + " must be >= 0");
-  throw InvalidArgument("cannot make a tensor of shape " + shape_str(shape) + ": it would have more than 2^58 " +
-                        "elements; use smaller dimensions");
-}
+[[noreturn]] static void bad_shape(const Shape& shape) { throw InvalidArgument(shape_problem(shape)); }
 
 // Every tensor's storage is made here, so every shape an op or constructor
 // creates passes this check (negative dimensions, element counts that
@@ -376,7 +376,7 @@ Tensor Tensor::full(const Shape& shape, double v, DType dtype) {
 }
 
 Tensor Tensor::with_shape(const Shape& shape) const {
-  if (__builtin_expect(shape.size() > Shape::kMaxRank, 0)) bad_rank(shape);
+  if (__builtin_expect(shape.size() > Shape::kMaxRank, 0)) bad_shape(shape);
   auto impl = new_impl();
   impl->shape = shape;
   impl->numel = p_->numel;

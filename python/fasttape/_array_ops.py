@@ -123,6 +123,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     idx = np.asarray(_as_tensor(indices)._view())
     if idx.dtype.kind not in "iu":
         raise TypeError("one_hot: indices must be integers (int32, int64 or uint8), got dtype %s" % idx.dtype)
+    _core.check_shape(idx.shape + (int(depth),), "one_hot")
     depth = int(depth)
     if depth < 0:
         raise InvalidArgumentError("depth must be non-negative, got: %d [Op:OneHot]" % depth)

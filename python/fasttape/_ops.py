@@ -38,26 +38,26 @@ def where(condition, x=None, y=None, name=None):
     return _core.where(condition, x, y)
 
 
-def _filled(shape, value, dtype):
-    return _core.fill(_shape_list(shape), float(value), as_dtype(dtype)._code)
+def _filled(shape, value, dtype, op):
+    return _core.fill(_shape_list(shape), float(value), as_dtype(dtype)._code, op)
 
 
 def ones(shape, dtype=float32, name=None):
-    return _filled(shape, 1, dtype)
+    return _filled(shape, 1, dtype, "ones")
 
 
 def zeros(shape, dtype=float32, name=None):
-    return _filled(shape, 0, dtype)
+    return _filled(shape, 0, dtype, "zeros")
 
 
 def ones_like(input, dtype=None, name=None):  # noqa: A002 - TensorFlow's name
     t = convert_to_tensor(input)
-    return _filled(t._shape, 1, t.dtype if dtype is None else dtype)
+    return _filled(t._shape, 1, t.dtype if dtype is None else dtype, "ones_like")
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
     t = convert_to_tensor(input)
-    return _filled(t._shape, 0, t.dtype if dtype is None else dtype)
+    return _filled(t._shape, 0, t.dtype if dtype is None else dtype, "zeros_like")
 
 
 def fill(dims, value, name=None):
@@ -90,6 +90,9 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         start, limit = 0, start
     args = (start, limit, delta)
     vals = [np.asarray(v._view() if _core.is_tensor(v) else v) for v in args]
+    if np.all([v.dtype.kind in "iuf" and v.ndim == 0 for v in vals]) and vals[2][()] != 0:
+        n = np.ceil((float(vals[1][()]) - float(vals[0][()])) / float(vals[2][()]))
+        _core.check_shape([int(min(max(n, 0), 2.0 ** 62))], "range")
     arr = np.arange(vals[0][()], vals[1][()], vals[2][()])
     if dtype is not None:
         arr = arr.astype(as_dtype(dtype).as_numpy_dtype)
@@ -145,6 +148,8 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None):
     """Identity matrices: ``[*batch_shape, num_rows, num_columns]``."""
     n = int(num_rows)
     m = n if num_columns is None else int(num_columns)
+    batch = () if batch_shape is None else tuple(int(d) for d in batch_shape)
+    _core.check_shape(batch + (n, m), "eye")
     e = np.eye(n, m, dtype=as_dtype(dtype).as_numpy_dtype)
     if batch_shape is not None:
         e = np.broadcast_to(e, tuple(int(d) for d in batch_shape) + (n, m))

@@ -167,5 +167,8 @@ class Tensor {
 };
 
 std::string shape_str(const Shape& s);  // "[2,3]"
+// Why no tensor can have this shape (a negative dimension, too many elements
+// or dimensions), or "" if one can: the check Tensor::empty makes.
+std::string shape_problem(const Shape& s);
 
 }  // namespace fasttape

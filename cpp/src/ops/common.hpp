@@ -23,6 +23,13 @@ struct OpName {
   throw InvalidArgument(std::string(op.ours) + ": " + what + " [Op:" + op.tf + "]");
 }
 
+// For ops whose output shape comes from their arguments: a shape no tensor
+// can have fails here, naming the op (Tensor::empty would fail without it).
+inline void check_shape(const OpName& op, const Shape& s) {
+  int64_t n;
+  if (__builtin_expect(!s.checked_numel(&n), 0)) fail(op, shape_problem(s));
+}
+
 inline void check_same_dtype(const OpName& op, const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype())
     fail(op, std::string("cannot compute ") + op.tf + " as input #1(zero-based) was expected to be a " +

@@ -168,6 +168,11 @@ Tensor stack(const std::vector<Tensor>& values, int64_t axis_in) {
   const int64_t axis = axis_in < 0 ? axis_in + r + 1 : axis_in;
   std::vector<int64_t> d = v0.shape().vec();
   d.insert(d.begin() + axis, 1);
+  {
+    std::vector<int64_t> out = d;
+    out[axis] = static_cast<int64_t>(values.size());
+    check_shape(op, Shape(out));
+  }
   std::vector<Tensor> ex;
   ex.reserve(values.size());
   for (const Tensor& v : values) ex.push_back(reshape(v, d));
@@ -221,6 +226,7 @@ Tensor expand_dims(const Tensor& x, int64_t axis) {
   if (axis < 0) axis += r + 1;
   std::vector<int64_t> d = x.shape().vec();
   d.insert(d.begin() + axis, 1);
+  check_shape(op, Shape(d));
   return reshape(x, d);
 }
 
@@ -268,7 +274,32 @@ Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples) {
     inter.push_back(x.dim(i));
     big.push_back(multiples[i]);
     big.push_back(x.dim(i));
-    out.push_back(multiples[i] * x.dim(i));
+    int64_t d;
+    if (__builtin_mul_overflow(multiples[i], x.dim(i), &d)) d = -1;  // reported as too big below
+    out.push_back(d);
+  }
+  {
+    Shape s(out);
+    int64_t n;
+    if (!s.checked_numel(&n))
+      fail(op, "tiling shape " + shape_str(x.shape()) + " by " + shape_str(Shape(multiples)) +
+                   " gives more than 2^58 elements (or more than " + std::to_string(Shape::kMaxRank) +
+                   " dimensions); use smaller multiples");
+  }
+  if (2 * r > Shape::kMaxRank) {
+    // The interleaved form below would pass the rank limit: one axis at a
+    // time, each as [before, 1, axis * after] broadcast to [before, k, ...].
+    Tensor y = x;
+    for (int i = 0; i < r; ++i) {
+      if (multiples[i] == 1) continue;
+      int64_t before = 1, after = 1;
+      for (int j = 0; j < i; ++j) before *= y.dim(j);
+      for (int j = i; j < r; ++j) after *= y.dim(j);
+      std::vector<int64_t> d = y.shape().vec();
+      d[i] *= multiples[i];
+      y = reshape(broadcast_to(reshape(y, {before, 1, after}), Shape({before, multiples[i], after})), d);
+    }
+    return y;
   }
   return reshape(broadcast_to(reshape(x, inter), Shape(big)), out);
 }

@@ -118,6 +118,7 @@ static const OpDef kBroadcast("broadcast_to", bcast_vjp, bcast_jvp);
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   const OpName op{"broadcast_to", "BroadcastTo"};
   if (x.shape() == shape) return x;
+  check_shape(op, shape);
   Shape s;
   if (!kernels::broadcast_shapes(x.shape(), shape, &s) || s != shape)
     fail(op, "cannot broadcast a tensor of shape " + shape_str(x.shape()) + " to shape " + shape_str(shape) +
