@@ -225,12 +225,17 @@ def test_integer_arithmetic_wraps(dtype):
 # memory goes back to the system
 # --------------------------------------------------------------------------
 
+# The cache's behaviour: a sanitizer build has none (every buffer from malloc).
+needs_cache = pytest.mark.skipif(tf._core._plain_malloc or not __import__("os").path.exists("/proc/self/statm"),
+                                 reason="needs the buffer cache and /proc (Linux)")
+
+
 def _rss_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096
 
 
-@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="needs /proc (Linux)")
+@needs_cache
 def test_deleting_a_big_persistent_tape_returns_its_memory():
     import gc
 
@@ -250,7 +255,7 @@ def test_deleting_a_big_persistent_tape_returns_its_memory():
     assert held - _rss_bytes() >= 150 * 2 ** 20
 
 
-@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="needs /proc (Linux)")
+@needs_cache
 def test_idle_cached_buffers_go_back_on_their_own():
     import gc
     import time
@@ -290,3 +295,23 @@ def test_tile_of_a_high_rank_tensor_works_past_the_interleaved_form():
     a = np.arange(2 * 3, dtype=np.float32).reshape((1,) * 38 + (2, 3))
     got = tf.tile(tf.constant(a), [1] * 38 + [2, 2])
     np.testing.assert_array_equal(got.numpy(), np.tile(a, [1] * 38 + [2, 2]))
+
+
+def test_custom_gradient_returning_an_integer_or_misshapen_gradient_raises():
+    x = tf.constant([1.0, 2.0])
+
+    def run(grad_value):
+        @tf.custom_gradient
+        def f(v):
+            return v * 2.0, lambda dy: grad_value
+
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x)
+        return tape.gradient(y, x)
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match="^custom_gradient: .*int32 gradient for input 0"):
+        run(tf.constant([3, 3]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="^custom_gradient: .*shape \\[3\\] for input 0"):
+        run(tf.ones((3,)))
+    np.testing.assert_array_equal(run(tf.constant(5.0)).numpy(), [5.0, 5.0])  # a scalar broadcasts

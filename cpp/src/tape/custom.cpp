@@ -23,8 +23,22 @@ void custom_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   for (int i = 0; i < c.n_inputs; ++i) {
     if (!c.needs[i] || !res[i].defined()) continue;
     Tensor r = res[i];
+    const std::string which = "input " + std::to_string(i) + " (" + dtype_name(c.in_dtypes[i]) + ", shape " +
+                              shape_str(c.in_shapes[i]) + ")";
+    if (!is_floating(r.dtype()))
+      throw InvalidArgument("custom_gradient: the gradient function returned a " + std::string(dtype_name(r.dtype())) +
+                            " gradient for " + which + "; gradients are floating: return the input's dtype");
     if (r.dtype() != c.in_dtypes[i]) r = cast(r, c.in_dtypes[i]);
-    if (r.shape() != c.in_shapes[i]) r = broadcast_to(r, c.in_shapes[i]);  // e.g. a scalar gradient
+    if (r.shape() != c.in_shapes[i]) {  // e.g. a scalar gradient, broadcast
+      const Shape& to = c.in_shapes[i];
+      bool fits = r.ndim() <= to.size();
+      for (int k = 1; fits && k <= r.ndim(); ++k) fits = r.dim(r.ndim() - k) == 1 || r.dim(r.ndim() - k) == to[to.size() - k];
+      if (!fits)
+        throw InvalidArgument("custom_gradient: the gradient function returned a gradient of shape " +
+                              shape_str(r.shape()) + " for " + which +
+                              "; return the input's shape (or one that broadcasts to it)");
+      r = broadcast_to(r, c.in_shapes[i]);
+    }
     gi[i] = r;
   }
 }
