@@ -186,8 +186,9 @@ struct TapeAccess;
 namespace tape {
 
 namespace detail {
-// Tapes plus accumulators on this thread's stacks (maintained by push/pop).
-extern thread_local int active_count;
+// Tapes plus accumulators on this thread's stacks (maintained by push/pop;
+// inline for the reason read_hooks is, variable.hpp).
+inline thread_local int active_count = 0;
 }  // namespace detail
 // True if some tape is active on this thread: one thread-local load, inline
 // in every op.

@@ -61,8 +61,6 @@ bool accumulators_active() { return !a_stack.empty(); }
 namespace tape {
 
 namespace detail {
-thread_local int active_count = 0;
-thread_local int read_hooks = 0;
 
 void variable_read(const Variable& v) {
   const void* me = token();
