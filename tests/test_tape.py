@@ -835,3 +835,11 @@ def test_concurrent_tapes_in_threads():
     assert len(results) == 4
     for got, want in results.values():
         assert_close(got, want, rtol=1e-11, atol=1e-11)
+
+
+def test_gradient_on_a_tape_never_entered_raises_as_tensorflow():
+    # TensorFlow makes its tape when the block is entered; before that there
+    # is nothing to differentiate.
+    with pytest.raises(RuntimeError):
+        tf.GradientTape().gradient(tf.constant(1.0), tf.constant(1.0))
+    assert tf.GradientTape().watched_variables() == ()

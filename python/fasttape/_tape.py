@@ -56,7 +56,12 @@ class GradientTape:
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self._persistent = bool(persistent)
         self._watch_accessed_variables = bool(watch_accessed_variables)
-        self._tape = _core._Tape(self._persistent, self._watch_accessed_variables)
+        self._tape = None  # the C++ tape, made when first entered or watched (as TensorFlow's)
+
+    def _started(self):
+        if self._tape is None:
+            self._tape = _core._Tape(self._persistent, self._watch_accessed_variables)
+        return self._tape
 
     # ------------------------------------------------------------ context
     def __enter__(self):
@@ -66,15 +71,17 @@ class GradientTape:
     def __exit__(self, typ, value, traceback):
         # No-op if the tape stopped already (a non-persistent gradient call
         # inside the block); from another thread it stops the tape there.
-        _core.pop_tape(self._tape)
+        if self._tape is not None:
+            _core.pop_tape(self._tape)
 
     def _push_tape(self):
-        if self._tape.recording:
+        tape = self._started()
+        if tape.recording:
             raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
-        _core.push_tape(self._tape)
+        _core.push_tape(tape)
 
     def _pop_tape(self):
-        if not self._tape.recording:
+        if self._tape is None or not self._tape.recording:
             raise ValueError("Tape is not recording.")
         _core.pop_tape(self._tape)
 
@@ -82,7 +89,7 @@ class GradientTape:
     def watch(self, tensor):
         """Ensures ``tensor`` (a tensor, a Variable, or a nested structure of
         them) is traced by this tape."""
-        tape = self._tape
+        tape = self._tape if self._tape is not None else self._started()
         if type(tensor) is _Tensor:
             tape.watch(tensor)
             return
@@ -97,12 +104,12 @@ class GradientTape:
 
     def watched_variables(self):
         """The Variables watched by this tape, in the order first watched."""
-        return tuple(self._tape.watched_variables())
+        return () if self._tape is None else tuple(self._tape.watched_variables())
 
     @contextlib.contextmanager
     def stop_recording(self):
         """Temporarily stops recording: ops inside are not traced."""
-        if not self._tape.recording:
+        if self._tape is None or not self._tape.recording:
             raise ValueError("Tape must be recording when calling stop_recording")
         self._pop_tape()
         try:
@@ -112,10 +119,10 @@ class GradientTape:
 
     def reset(self):
         """Clears everything this tape stored; it keeps recording if it was."""
-        was_recording = self._tape.recording
+        was_recording = self._tape is not None and self._tape.recording
         if was_recording:
             self._pop_tape()
-        self._tape = _core._Tape(self._persistent, self._watch_accessed_variables)
+        self._tape = None
         if was_recording:
             self._push_tape()
 
@@ -138,7 +145,7 @@ class GradientTape:
         return tensors, spans
 
     def _begin_sweep(self):
-        if self._tape.released:
+        if self._tape is None or self._tape.released:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
                                "(or jacobians)")
         if not self._persistent:
@@ -234,7 +241,8 @@ class GradientTape:
         respect to ``sources``, returned in the structure of ``sources``."""
         tape = self._tape
         if (type(target) is _Tensor and output_gradients is None
-                and unconnected_gradients is UnconnectedGradients.NONE and not tape.released):
+                and unconnected_gradients is UnconnectedGradients.NONE and tape is not None
+                and not tape.released):
             # The common cases, without the structure handling below: one
             # tensor source, or one Variable watched once on this tape.
             source = sources
