@@ -60,8 +60,9 @@ def test_training_steps_reuse_big_buffers_without_gc():
     for _ in range(5):
         step()
     after = _stats()
-    assert after["fresh"] == before["fresh"], "steady-state steps mapped fresh memory"
-    assert after["reused"] > before["reused"]
+    if not tf._core._plain_malloc:  # (a sanitizer build has no cache to reuse from)
+        assert after["fresh"] == before["fresh"], "steady-state steps mapped fresh memory"
+        assert after["reused"] > before["reused"]
     assert after["live_bytes"] <= before["live_bytes"]
 
 

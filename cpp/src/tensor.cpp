@@ -141,11 +141,7 @@ std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>
 // asked to return its free pages (malloc_trim), since it keeps freed heap
 // memory resident.
 namespace {
-#ifdef FASTTAPE_PLAIN_MALLOC
-constexpr size_t kBigMin = ~size_t(0);  // sanitizer builds: no cache
-#else
 constexpr size_t kBigMin = size_t(64) << 10;  // buffers this big or bigger are cached
-#endif
 constexpr size_t kBigGrain = size_t(64) << 10;  // their sizes are rounded up to this
 constexpr size_t kCacheEntries = 64;
 constexpr size_t kCacheBytes = size_t(512) << 20;
@@ -184,7 +180,7 @@ void take_idle_locked(BigCache& c, std::chrono::steady_clock::time_point older_t
   c.free.erase(c.free.begin(), c.free.begin() + static_cast<std::ptrdiff_t>(k));
 }
 
-void release_to_system(const std::vector<CachedBuffer>& bufs) {
+[[maybe_unused]] void release_to_system(const std::vector<CachedBuffer>& bufs) {
   size_t total = 0;
   for (const CachedBuffer& b : bufs) {
     std::free(b.p);
@@ -199,6 +195,7 @@ void* big_alloc(size_t size) {
   BigCache& c = big_cache();
   std::vector<CachedBuffer> idle;
   void* p = nullptr;
+#ifndef FASTTAPE_PLAIN_MALLOC  // sanitizer builds: counted, never cached
   {
     std::lock_guard<std::mutex> lk(c.mu);
     const auto now = std::chrono::steady_clock::now();
@@ -215,6 +212,7 @@ void* big_alloc(size_t size) {
   }
   if (!idle.empty()) release_to_system(idle);
   if (p) return p;
+#endif
   p = std::aligned_alloc(Buffer::kAlign, size);
   if (!p) throw std::bad_alloc();
   std::lock_guard<std::mutex> lk(c.mu);
@@ -222,10 +220,11 @@ void* big_alloc(size_t size) {
   return p;
 }
 
-void big_free(void* p, size_t size) {
-  BigCache& c = big_cache();
+void big_free(void* p, [[maybe_unused]] size_t size) {
   std::vector<CachedBuffer> idle;
   bool cached = false;
+#ifndef FASTTAPE_PLAIN_MALLOC  // sanitizer builds: never cached
+  BigCache& c = big_cache();
   {
     std::lock_guard<std::mutex> lk(c.mu);
     const auto now = std::chrono::steady_clock::now();
@@ -236,6 +235,7 @@ void big_free(void* p, size_t size) {
       cached = true;
     }
   }
+#endif
   if (!cached) std::free(p);
   if (!idle.empty()) release_to_system(idle);
 }
