@@ -843,3 +843,55 @@ def test_gradient_on_a_tape_never_entered_raises_as_tensorflow():
     with pytest.raises(RuntimeError):
         tf.GradientTape().gradient(tf.constant(1.0), tf.constant(1.0))
     assert tf.GradientTape().watched_variables() == ()
+
+
+# --------------------------------------------------------------------------
+# behaviour as TensorFlow 2.21's (values from the documented maths)
+# --------------------------------------------------------------------------
+
+def test_watched_variables_come_back_in_creation_order():
+    a, b, c = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = c * b * a  # read in the opposite order
+    assert tape.watched_variables() == (a, b, c)
+
+
+def test_unknown_unconnected_gradients_names_the_value():
+    x = tf.constant(1.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(ValueError, match="^Unknown value for unconnected_gradients: 'nonsense'$"):
+        tape.gradient(y, x, unconnected_gradients="nonsense")
+
+
+def test_batch_jacobian_needs_rank_two():
+    x = tf.constant([1.0, 2.0, 3.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(ValueError, match=r"^Shape \(3,\) must have rank at least 2$"):
+        tape.batch_jacobian(y, x)
+
+
+@pytest.mark.parametrize("method", ["jacobian", "batch_jacobian"])
+def test_jacobian_without_pfor_needs_a_persistent_tape(method):
+    x = tf.constant([[1.0, 2.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(RuntimeError, match="persistent=True .* experimental_use_pfor=False"):
+        getattr(tape, method)(y, x, experimental_use_pfor=False)
+
+
+def test_custom_gradient_does_not_count_a_variable_argument_as_captured():
+    @tf.custom_gradient
+    def sq(x):
+        def grad_fn(dy):
+            return dy * (2.0 * x + 1.0)   # d/dx (x^2 + x)
+        return x * x + x, grad_fn
+
+    v = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = sq(v)
+    assert tape.gradient(y, v).numpy() == 7.0

@@ -2,6 +2,8 @@
 // tensors (Python scalars take the other operand's dtype, as in TensorFlow),
 // releases the GIL around big kernels, and does nothing else: there is no
 // Python between a binding call and the op.
+#include <algorithm>
+
 #include "bindings.hpp"
 
 namespace ftbind {
@@ -205,9 +207,13 @@ PYBIND11_MODULE(_core, m) {
            }, py::arg("variable"))
       .def("watched_variables",
            [](const Tape& t) {
+             // In creation order, as TensorFlow gives them.
+             std::vector<const Variable*> vars;
+             for (const Tape::WatchedVariable& w : t.watched_variables()) vars.push_back(w.var);
+             std::sort(vars.begin(), vars.end(), [](const Variable* a, const Variable* b) { return a->uid() < b->uid(); });
              py::list l;
-             for (const Tape::WatchedVariable& w : t.watched_variables())
-               if (PyObject* o = object_of(w.var)) l.append(py::handle(o));
+             for (const Variable* v : vars)
+               if (PyObject* o = object_of(v)) l.append(py::handle(o));
              return l;
            })
       .def("variable_values",

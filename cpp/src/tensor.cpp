@@ -1,4 +1,5 @@
 // Tensor storage and the Variable slot.
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -415,6 +416,11 @@ std::string shape_str(const Shape& s) {
 }
 
 // ---------------------------------------------------------------- Variable
+uint64_t next_variable_uid() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Variable::init(const Tensor& initial, bool trainable) {
   if (!initial.defined()) throw InvalidArgument("Variable: the initial value is undefined");
   value_ = initial.with_shape(initial.shape());

@@ -36,7 +36,10 @@ def custom_gradient(f=None):
     def decorated(*args, **kwargs):
         with variable_watcher() as watched:
             result, grad_fn = f(*args, **kwargs)
-        variables = [v for v in watched if v.trainable]
+        # Variables read inside f, other than those passed in as arguments
+        # (an argument gets its gradient as an input, as in TensorFlow).
+        inputs_given = list(args) + list(kwargs.values())
+        variables = [v for v in watched if v.trainable and not any(v is a for a in inputs_given)]
         if variables:
             import inspect  # only here: importing it costs milliseconds at start-up
 

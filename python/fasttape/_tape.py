@@ -43,6 +43,13 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
+def _unconnected(value):
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError("Unknown value for unconnected_gradients: %r" % (value,)) from None
+
+
 class GradientTape:
     """Records operations for automatic differentiation (``tf.GradientTape``).
 
@@ -195,8 +202,11 @@ class GradientTape:
         """The full Jacobian of ``target`` with respect to each source: shape
         ``target.shape + source.shape``. Computed by one reverse sweep whose
         cotangents carry a leading batch axis (one row per target element)."""
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError("GradientTape must be created with persistent=True to compute the jacobian with "
+                               "experimental_use_pfor=False.")
         self._begin_sweep()
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        unconnected = _unconnected(unconnected_gradients)
         t = target._read() if _is_variable(target) else target
         if not _core.is_tensor(t):
             t = _core.to_tensor(t, None)
@@ -213,12 +223,18 @@ class GradientTape:
                        parallel_iterations=None, experimental_use_pfor=True):
         """Per-example Jacobians: for target ``[b, y...]`` and source
         ``[b, x...]`` (examples independent), a tensor ``[b, y..., x...]``."""
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError("GradientTape must be created with persistent=True to compute the batch_jacobian "
+                               "with experimental_use_pfor=False.")
         self._begin_sweep()
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        unconnected = _unconnected(unconnected_gradients)
         t = target._read() if _is_variable(target) else target
         src = source._peek() if _is_variable(source) else source
         ts, ss = t._shape, src._shape
-        if len(ts) < 2 or len(ss) < 2 or ts[0] != ss[0]:
+        for shape in (t.shape, src.shape):
+            if len(shape) < 2:
+                raise ValueError("Shape %s must have rank at least 2" % (shape,))
+        if ts[0] != ss[0]:
             raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to match."
                              % (t.shape, src.shape))
         b, rest = ts[0], ts[1:]
@@ -254,7 +270,7 @@ class GradientTape:
                     _core.pop_tape(tape)
                 return tape.gradient_one(target, source)
         self._begin_sweep()
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        unconnected = _unconnected(unconnected_gradients)
         flat_targets = [t._read() if _is_variable(t) else t for t in _nest.flatten(target)]
         flat_targets = [t if _core.is_tensor(t) else _core.to_tensor(t, None) for t in flat_targets]
         flat_sources = _nest.flatten(sources)

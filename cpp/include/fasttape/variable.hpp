@@ -34,6 +34,9 @@ void variable_read(const Variable& v);
 }  // namespace detail
 }  // namespace tape
 
+// A process-unique, increasing number for each new variable (tensor.cpp).
+uint64_t next_variable_uid();
+
 class Variable {
  public:
   explicit Variable(const Tensor& initial, bool trainable = true) { init(initial, trainable); }
@@ -51,6 +54,8 @@ class Variable {
   // The current value, not watched (shapes, printing).
   const Tensor& value() const { return value_; }
   bool trainable() const { return trainable_; }
+  // Increases with creation order (TensorFlow lists watched variables so).
+  uint64_t uid() const { return uid_; }
   void assign(const Tensor& v);
   void assign_add(const Tensor& delta);
   void assign_sub(const Tensor& delta);
@@ -67,6 +72,7 @@ class Variable {
   void check(const Tensor& v, const char* op) const;
   Tensor value_;
   bool trainable_ = true;
+  uint64_t uid_ = next_variable_uid();
 };
 
 }  // namespace fasttape
