@@ -34,14 +34,11 @@ void tensor_dealloc(PyObject* self) {
 // tries the other side's reflected operator.
 template <BinFn F>
 PyObject* nb_binary(PyObject* a, PyObject* b) {
-  try {
+  return guarded([&]() -> PyObject* {
     Tensor ta, tb;
     if (!operands(a, b, &ta, &tb)) Py_RETURN_NOTIMPLEMENTED;
     return new_tensor_object(run(ta.numel() + tb.numel(), [&] { return F(ta, tb); }));
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
+  });
 }
 
 PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
@@ -53,12 +50,7 @@ Tensor matmul2(const Tensor& a, const Tensor& b) { return matmul(a, b, false, fa
 
 template <UnFn F>
 PyObject* nb_unary(PyObject* a) {
-  try {
-    return new_tensor_object(F(tensor_of(a)));
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
+  return guarded([&] { return new_tensor_object(F(tensor_of(a))); });
 }
 
 PyObject* nb_positive(PyObject* a) {
@@ -89,29 +81,15 @@ Py_ssize_t sq_length(PyObject* self) {
 
 // ------------------------------------------------------------ properties
 PyObject* get_shape(PyObject* self, void*) {
-  try {
-    return shape_tuple(tensor_of(self).shape()).release().ptr();
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
+  return guarded([&] { return shape_tuple(tensor_of(self).shape()).release().ptr(); });
 }
 PyObject* get_dtype_code(PyObject* self, void*) { return PyLong_FromLong(static_cast<long>(tensor_of(self).dtype())); }
 PyObject* get_ndim(PyObject* self, void*) { return PyLong_FromLong(tensor_of(self).ndim()); }
 PyObject* get_id(PyObject* self, void*) { return PyLong_FromUnsignedLongLong(tensor_of(self).id()); }
 
-template <class F>
-PyObject* guarded(F&& f) {
-  try {
-    return f().release().ptr();
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
-}
-PyObject* m_numpy(PyObject* self, PyObject*) { return guarded([&] { return py::object(copy_out(tensor_of(self))); }); }
-PyObject* m_view(PyObject* self, PyObject*) { return guarded([&] { return py::object(view(tensor_of(self))); }); }
-PyObject* m_item(PyObject* self, PyObject*) { return guarded([&] { return py::object(py::float_(tensor_of(self).item())); }); }
+PyObject* m_numpy(PyObject* self, PyObject*) { return guarded([&] { return copy_out(tensor_of(self)).release().ptr(); }); }
+PyObject* m_view(PyObject* self, PyObject*) { return guarded([&] { return view(tensor_of(self)).release().ptr(); }); }
+PyObject* m_item(PyObject* self, PyObject*) { return guarded([&] { return PyFloat_FromDouble(tensor_of(self).item()); }); }
 
 PyGetSetDef tensor_getset[] = {
     {"_shape", get_shape, nullptr, "The shape as a tuple of ints.", nullptr},

@@ -81,6 +81,18 @@ void init_tensor_type(py::module_& m);
 // which pybind11 does not dispatch). Uses the module's one translator.
 void set_python_error();
 
+// Runs f (which returns a new reference, or null with a Python error set)
+// for a slot or C method: a C++ exception becomes the Python error.
+template <class F>
+PyObject* guarded(F&& f) {
+  try {
+    return f();
+  } catch (...) {
+    set_python_error();
+    return nullptr;
+  }
+}
+
 }  // namespace ftbind
 
 namespace pybind11 {

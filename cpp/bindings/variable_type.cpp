@@ -45,16 +45,6 @@ void variable_dealloc(PyObject* self) {
   Py_DECREF(tp);
 }
 
-template <class F>
-PyObject* guarded(F&& f) {
-  try {
-    return f();
-  } catch (...) {
-    set_python_error();
-    return nullptr;
-  }
-}
-
 Tensor tensor_arg(PyObject* arg, const char* op) {
   if (!is_tensor(arg))
     throw py::type_error(std::string("Variable.") + op + ": expected a Tensor, got " + Py_TYPE(arg)->tp_name);

@@ -62,11 +62,21 @@ std::vector<bool> attrs_to_mask(const VjpContext& c, int r) {
 static Axes attr_axes(const JvpContext& c) { return Axes(std::vector<int64_t>(c.attrs, c.attrs + c.n_attrs)); }
 static bool kept_dims(const JvpContext& c) { return c.outputs[0]->ndim() == c.inputs[0]->ndim(); }
 
-static void sum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
-  if (!c.needs[0]) return;
+// The number of elements each output of a reduction over mask m sums.
+static int64_t reduced_count(const Shape& in, const std::vector<bool>& m) {
+  int64_t count = 1;
+  for (int i = 0; i < in.size(); ++i)
+    if (m[i]) count *= in[i];
+  return count;
+}
+// g, shaped like a reduction's output, spread back over its input's shape.
+static Tensor spread_back(const VjpContext& c, const Tensor& g, const std::vector<bool>& m) {
   const Shape& in = c.in_shapes[0];
-  Shape keep = keep_shape(in, attrs_to_mask(c, in.size()));
-  gi[0] = broadcast_to(reshape(g[0], grad_dims(c, keep)), grad_shape(c, in));
+  return broadcast_to(reshape(g, grad_dims(c, keep_shape(in, m))), grad_shape(c, in));
+}
+
+static void sum_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = spread_back(c, g[0], attrs_to_mask(c, c.in_shapes[0].size()));
 }
 static void sum_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   to[0] = reduce_sum(t[0], attr_axes(c), kept_dims(c));
@@ -84,13 +94,9 @@ Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims) {
 // ---------------------------------------------------------------- reduce_mean: attrs = reduced axes
 static void mean_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
-  const Shape& in = c.in_shapes[0];
-  std::vector<bool> m = attrs_to_mask(c, in.size());
-  int64_t count = 1;
-  for (int i = 0; i < in.size(); ++i)
-    if (m[i]) count *= in[i];
-  Tensor b = broadcast_to(reshape(g[0], grad_dims(c, keep_shape(in, m))), grad_shape(c, in));
-  gi[0] = divide(b, Tensor::scalar(static_cast<double>(count), b.dtype()));
+  std::vector<bool> m = attrs_to_mask(c, c.in_shapes[0].size());
+  Tensor b = spread_back(c, g[0], m);
+  gi[0] = divide(b, Tensor::scalar(static_cast<double>(reduced_count(c.in_shapes[0], m)), b.dtype()));
 }
 static void mean_jvp(const JvpContext& c, const Tensor* t, Tensor* to) {
   to[0] = reduce_mean(t[0], attr_axes(c), kept_dims(c));
@@ -101,11 +107,8 @@ Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims) {
   check_not_bool(op, x);
   std::vector<bool> m = reduce_mask(op, x, axes);
   Tensor s = sum_raw(x, m, keepdims);
-  int64_t count = 1;
-  for (int i = 0; i < x.ndim(); ++i)
-    if (m[i]) count *= x.dim(i);
   Tensor out = Tensor::empty(s.shape(), s.dtype());
-  Tensor n = Tensor::scalar(static_cast<double>(count), s.dtype());
+  Tensor n = Tensor::scalar(static_cast<double>(reduced_count(x.shape(), m)), s.dtype());
   kernels::binary(is_floating(s.dtype()) ? kernels::BinOp::Div : kernels::BinOp::FloorDiv, s, n, out);
   if (tape::any_active()) tape::record(&kMean, {&x}, {&out}, {}, mask_to_attrs(m));
   return out;
