@@ -274,3 +274,4 @@ void bind_elementwise(py::module_& m);
 void bind_math(py::module_& m);
 void bind_index(py::module_& m);
 void bind_nn(py::module_& m);
+void bind_optim(py::module_& m);

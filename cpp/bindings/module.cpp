@@ -189,6 +189,7 @@ PYBIND11_MODULE(_core, m) {
   bind_math(m);
   bind_index(m);
   bind_nn(m);
+  bind_optim(m);
 
   m.def("registered_ops", [] {
     py::list l;

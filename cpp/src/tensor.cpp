@@ -442,6 +442,16 @@ static bool sole_owner(const Tensor& t) {
   return t.use_count() == 1 && t.impl()->buffer->use_count() == 1;
 }
 
+void* Variable::writable_data() {
+  if (!value_.defined()) throw InvalidArgument("update: the variable was never given an initial value");
+  if (!sole_owner(value_)) {
+    Tensor fresh = Tensor::empty(value_.shape(), value_.dtype());
+    std::memcpy(fresh.mutable_raw(), value_.raw(), value_.nbytes());
+    value_ = fresh;
+  }
+  return value_.mutable_raw();
+}
+
 void Variable::assign(const Tensor& v) {
   check(v, "assign");
   if (sole_owner(value_)) {

@@ -17,6 +17,7 @@
 #include "fasttape/ops_index.hpp"
 #include "fasttape/ops_math.hpp"
 #include "fasttape/ops_nn.hpp"
+#include "fasttape/optim.hpp"
 #include "fasttape/registry.hpp"
 #include "fasttape/shape.hpp"
 #include "fasttape/tape.hpp"

@@ -60,6 +60,12 @@ class Variable {
   void assign_add(const Tensor& delta);
   void assign_sub(const Tensor& delta);
 
+  // For fused updates that rewrite the value in place (fasttape/optim.hpp):
+  // the value's buffer, which nothing else holds. When a tape saved the
+  // value or a caller holds it, the variable first gets a copy of its own,
+  // so the value they hold never changes.
+  void* writable_data();
+
   virtual std::shared_ptr<const void> keep_alive() const { return nullptr; }
 
  protected:
