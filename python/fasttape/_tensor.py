@@ -3,6 +3,7 @@ indexing, and conversion of Python/numpy values to tensors with TensorFlow's
 dtype rules."""
 
 import numbers
+import pickle
 
 import numpy as np
 
@@ -13,20 +14,27 @@ from .errors import InvalidArgumentError
 
 Tensor = _core.Tensor
 
-__all__ = ["Tensor", "TensorShape", "constant", "convert_to_tensor", "is_tensor"]
+__all__ = ["Tensor", "TensorShape", "as_shape", "constant", "convert_to_tensor", "is_tensor"]
 
 
 class TensorShape(tuple):
-    """A tensor's shape: a tuple of ints with TensorFlow's extras."""
+    """A tensor's shape: a tuple of dimensions (ints, or None where a spec
+    leaves a dimension open) with TensorFlow's methods. ``TensorShape(None)``
+    is the shape of unknown rank."""
 
     __slots__ = ()
 
     def __new__(cls, dims=()):
         if dims is None:
-            raise ValueError("fasttape shapes are always fully known")
+            return _UNKNOWN_RANK if cls is TensorShape else super().__new__(cls, ())
+        if isinstance(dims, _UnknownRankShape):
+            return dims
         if isinstance(dims, numbers.Integral):
             dims = (dims,)
-        return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
+        try:
+            return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
+        except TypeError:
+            raise TypeError("A TensorShape needs a list of dimensions (ints or None), got %r" % (dims,)) from None
 
     rank = property(lambda self: len(self))
     ndims = rank
@@ -36,8 +44,11 @@ class TensorShape(tuple):
         return list(self)
 
     def num_elements(self):
+        """The element count, or None when a dimension is unknown."""
         n = 1
         for d in self:
+            if d is None:
+                return None
             n *= d
         return n
 
@@ -45,15 +56,81 @@ class TensorShape(tuple):
         return all(d is not None for d in self)
 
     def is_compatible_with(self, other):
-        other = TensorShape(other)
-        return len(self) == len(other) and all(
-            a is None or b is None or a == b for a, b in zip(self, other))
+        """Same rank and equal dimensions wherever both are known."""
+        other = as_shape(other)
+        if isinstance(other, _UnknownRankShape):
+            return True
+        return len(self) == len(other) and all(a is None or b is None or a == b for a, b in zip(self, other))
+
+    def assert_is_compatible_with(self, other):
+        if not self.is_compatible_with(other):
+            raise ValueError("Shapes %s and %s are incompatible" % (self, other))
+
+    def merge_with(self, other):
+        """The most specific shape compatible with both (ValueError if none)."""
+        other = as_shape(other)
+        if isinstance(other, _UnknownRankShape):
+            return self
+        if not self.is_compatible_with(other):
+            raise ValueError("Shapes %s and %s are not compatible" % (self, other))
+        return TensorShape([a if a is not None else b for a, b in zip(self, other)])
+
+    def most_specific_compatible_shape(self, other):
+        """The most specific shape that both shapes are compatible with."""
+        other = as_shape(other)
+        if isinstance(other, _UnknownRankShape) or len(self) != len(other):
+            return TensorShape(None)
+        return TensorShape([a if a == b else None for a, b in zip(self, other)])
+
+    def concatenate(self, other):
+        other = as_shape(other)
+        if isinstance(other, _UnknownRankShape):
+            return other
+        return TensorShape(tuple(self) + tuple(other))
+
+    def assert_has_rank(self, rank):
+        if len(self) != rank:
+            raise ValueError("Shape %s must have rank %d" % (self, rank))
+
+    def with_rank(self, rank):
+        self.assert_has_rank(rank)
+        return self
+
+    def with_rank_at_least(self, rank):
+        if len(self) < rank:
+            raise ValueError("Shape %s must have rank at least %d" % (self, rank))
+        return self
+
+    def with_rank_at_most(self, rank):
+        if len(self) > rank:
+            raise ValueError("Shape %s must have rank at most %d" % (self, rank))
+        return self
+
+    def assert_same_rank(self, other):
+        other = as_shape(other)
+        if not isinstance(other, _UnknownRankShape) and len(self) != len(other):
+            raise ValueError("Shapes %s and %s must have the same rank" % (self, other))
+
+    def is_subtype_of(self, other):
+        """Whether every dimension ``other`` fixes is fixed to the same value here."""
+        other = as_shape(other)
+        if isinstance(other, _UnknownRankShape):
+            return True
+        return len(self) == len(other) and all(b is None or a == b for a, b in zip(self, other))
 
     def __getitem__(self, key):
         r = tuple.__getitem__(self, key)
         return TensorShape(r) if isinstance(key, slice) else r
 
+    def __add__(self, other):
+        return self.concatenate(other)
+
+    def __radd__(self, other):
+        return as_shape(other).concatenate(self)
+
     def __eq__(self, other):
+        if isinstance(other, _UnknownRankShape):
+            return False
         if isinstance(other, (tuple, list)):
             return tuple(self) == tuple(other)
         return NotImplemented
@@ -71,6 +148,91 @@ class TensorShape(tuple):
         if len(self) == 1:
             return "(%s,)" % self[0]
         return "(%s)" % ", ".join(str(d) for d in self)
+
+
+class _UnknownRankShape(TensorShape):
+    """``TensorShape(None)``: a shape whose rank is unknown (TensorSpec's
+    "any shape"). Every shape is compatible with it."""
+
+    __slots__ = ()
+
+    rank = property(lambda self: None)
+    ndims = rank
+    dims = property(lambda self: None)
+
+    def __len__(self):
+        raise ValueError("Cannot take the length of shape with unknown rank.")
+
+    def __bool__(self):
+        return False
+
+    def __iter__(self):
+        raise ValueError("Cannot iterate over a shape with unknown rank.")
+
+    def as_list(self):
+        raise ValueError("as_list() is not defined on an unknown TensorShape.")
+
+    def num_elements(self):
+        return None
+
+    def is_fully_defined(self):
+        return False
+
+    def is_compatible_with(self, other):
+        as_shape(other)
+        return True
+
+    def merge_with(self, other):
+        return as_shape(other)
+
+    def most_specific_compatible_shape(self, other):
+        return self
+
+    def concatenate(self, other):
+        return self
+
+    def assert_has_rank(self, rank):
+        pass
+
+    def with_rank(self, rank):
+        return TensorShape([None] * rank)
+
+    def with_rank_at_least(self, rank):
+        return self
+
+    def with_rank_at_most(self, rank):
+        return self
+
+    def assert_same_rank(self, other):
+        pass
+
+    def is_subtype_of(self, other):
+        return isinstance(as_shape(other), _UnknownRankShape)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self
+        return None
+
+    def __eq__(self, other):
+        return isinstance(other, _UnknownRankShape)
+
+    def __hash__(self):
+        return hash(_UnknownRankShape)
+
+    def __repr__(self):
+        return "TensorShape(None)"
+
+    def __str__(self):
+        return "<unknown>"
+
+
+_UNKNOWN_RANK = tuple.__new__(_UnknownRankShape, ())
+
+
+def as_shape(shape):
+    """``shape`` as a TensorShape (a TensorShape, a list, a tuple, an int or None)."""
+    return shape if isinstance(shape, TensorShape) else TensorShape(shape)
 
 
 # ---------------------------------------------------------------- conversion
@@ -416,8 +578,26 @@ def _dtype_prop(self):
     return BY_CODE[self._dtype_code]
 
 
+def _rebuild_tensor(data, dtype_name, shape):
+    """Unpickles a tensor: ``data`` holds its elements in C order (bytes, or
+    any buffer handed back for an out-of-band PickleBuffer); copied once."""
+    arr = np.frombuffer(data, dtype=as_dtype(dtype_name).as_numpy_dtype).reshape(shape)
+    return _core.from_numpy(arr)
+
+
+def _reduce_ex(self, protocol):
+    """Pickling. With protocol 5 the elements travel as a PickleBuffer over
+    the tensor's own read-only memory, so a ``buffer_callback`` receives them
+    without a copy; older protocols pickle them as bytes."""
+    a = self._view()
+    name = BY_CODE[self._dtype_code].name
+    if protocol >= 5 and a.flags.c_contiguous:
+        return (_rebuild_tensor, (pickle.PickleBuffer(a), name, tuple(a.shape)))
+    return (_rebuild_tensor, (a.tobytes(), name, tuple(a.shape)))
+
+
 def _reduce(self):
-    return (constant, (self.numpy(),))
+    return _reduce_ex(self, 2)
 
 
 def _ref(self):
@@ -455,6 +635,7 @@ Tensor.__hash__ = _hash
 Tensor.__format__ = _format
 Tensor.__getitem__ = _getitem
 Tensor.__reduce__ = _reduce
+Tensor.__reduce_ex__ = _reduce_ex
 Tensor.__copy__ = lambda self: self
 Tensor.__deepcopy__ = lambda self, memo: self
 Tensor.shape = property(_shape_prop)

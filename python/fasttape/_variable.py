@@ -10,6 +10,7 @@ C++ tape remembers it. ``_read()`` is such a read; ``_peek()`` is not.
 
 from . import _core
 from ._dtypes import BY_CODE, as_dtype
+from ._scope import scoped_name
 from ._tensor import TensorShape, _array_to_tensor, _numpy_text, _to_array, convert_to_tensor
 
 __all__ = ["Variable"]
@@ -38,7 +39,7 @@ class Variable(_core.Variable):
                 raise ValueError("Variable: initial value of shape %s is not compatible with shape=%s"
                                  % (TensorShape(t._shape), list(want)))
         self._init(t, bool(trainable) if trainable is not None else True)
-        self._name = (name or "Variable") + ":0"
+        self._name = scoped_name(name or "Variable") + ":0"
 
     # ------------------------------------------------------------ reading
     def value(self):
@@ -131,6 +132,27 @@ class Variable(_core.Variable):
 
     def __format__(self, spec):
         return format(self._peek(), spec)
+
+    # ------------------------------------------------------------ copying and pickling
+    def __copy__(self):
+        return self  # as TensorFlow: a shallow copy is the same Variable
+
+    def __deepcopy__(self, memo):
+        """An independent Variable with the same value, dtype, name and trainable flag."""
+        out = _rebuild_variable(self._peek(), self.trainable, self._name)
+        memo[id(self)] = out
+        return out
+
+    def __reduce__(self):
+        # The value pickles as a Tensor (out-of-band under protocol 5).
+        return (_rebuild_variable, (self._peek(), self.trainable, self._name))
+
+
+def _rebuild_variable(value, trainable, name):
+    """A new Variable holding ``value`` (a Tensor); ``name`` as ``Variable.name`` gives it."""
+    v = Variable(value, trainable=trainable, name=name[:-2] if name.endswith(":0") else name)
+    v._name = name
+    return v
 
 
 class _VariableRef:
