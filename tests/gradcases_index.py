@@ -72,6 +72,10 @@ case("unstack", "two-outputs", lambda x: (lambda u: u[0] * 2.0 + u[2] * u[1])(tf
      lambda x: x[0] * 2.0 + x[2] * x[1], [(3, 2)])
 case("unstack", "restack", lambda x: tf.stack(tf.unstack(x, axis=1), axis=0), lambda x: x.T.copy(), [(2, 3)])
 
+# ---------------------------------------------------------------- identity (and Variable reads)
+case("identity", "scalar", lambda x: tf.identity(x) * x, lambda x: x * x, [()])
+case("identity", "matrix", lambda x: tf.sin(tf.identity(x)), lambda x: np.sin(x), [(2, 3)])
+
 # ---------------------------------------------------------------- expand_dims / squeeze (reshape)
 for _s, _ax in [((), 0), ((3,), 0), ((3,), -1), ((2, 3), 1), ((2, 3), -3)]:
     case("reshape", _lab("expand_dims", _s, _ax),

@@ -155,6 +155,10 @@ PYBIND11_MODULE(_core, m) {
       py::arg("a"), py::arg("b"), py::arg("transpose_a") = false, py::arg("transpose_b") = false,
       py::arg("adjoint_a") = false, py::arg("adjoint_b") = false, nm);
   m.def(
+      "identity", [](py::handle input, py::handle) { return wrap(identity(must(input, "identity"))); },
+      py::arg("input"), py::arg("name") = py::none(),
+      "A new tensor with input's value (no copy): watched or differentiated apart from input.");
+  m.def(
       "reshape", [](py::handle x, py::handle shape, py::handle) { return wrap(reshape(must(x, "reshape"), parse_shape(shape))); },
       py::arg("tensor"), py::arg("shape"), nm);
   m.def(

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _core
 from ._dtypes import as_dtype, float32, float64
-from ._tensor import _array_to_tensor, _to_array, convert_to_tensor
+from ._tensor import _array_to_tensor, _has_fasttape_dtype, _to_array, convert_to_tensor
 
 __all__ = ["cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
            "range", "identity", "linspace", "norm", "clip_by_norm", "eye"]
@@ -24,7 +24,12 @@ def _shape_list(shape):
 
 def cast(x, dtype, name=None):
     """``x`` converted to ``dtype`` (floats to ints truncate toward zero)."""
-    return _core.cast(convert_to_tensor(x) if not _core.is_tensor(x) else x, as_dtype(dtype)._code)
+    dtype = as_dtype(dtype)
+    if isinstance(x, (np.ndarray, np.generic)) and not _has_fasttape_dtype(np.asarray(x).dtype):
+        # A numpy dtype fasttape does not store (uint8 images, float16):
+        # converted straight to the target, as TensorFlow's cast of it.
+        return convert_to_tensor(np.asarray(x).astype(dtype.as_numpy_dtype))
+    return _core.cast(convert_to_tensor(x) if not _core.is_tensor(x) else x, dtype._code)
 
 
 def where(condition, x=None, y=None, name=None):
@@ -105,8 +110,10 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 
 
 def identity(input, name=None):  # noqa: A002
-    """``input`` itself: tensors are immutable, so no copy is needed."""
-    return convert_to_tensor(input)
+    """A new tensor with ``input``'s value (sharing its buffer, no copy):
+    a tape watches and differentiates it apart from ``input``, and the
+    gradient passes through unchanged."""
+    return _core.identity(convert_to_tensor(input))
 
 
 def linspace(start, stop, num, name=None, axis=0):

@@ -270,10 +270,20 @@ def _cast_array(arr, dtype, value):
     return arr.astype(dtype.as_numpy_dtype)
 
 
+_STORED = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int32, np.int64, np.bool_))
+
+
+def _has_fasttape_dtype(np_dtype):
+    return np.dtype(np_dtype) in _STORED
+
+
 def _array_to_tensor(arr):
-    if arr.dtype.kind == "u" or arr.dtype == np.float16:
-        # Widen the numpy types fasttape has no kernels for.
-        arr = arr.astype(np.int64 if arr.dtype.kind == "u" else np.float32)
+    if arr.dtype not in _STORED and arr.dtype.kind in "uif":
+        # No silent change of type (uint8 arithmetic wraps at 256, float16
+        # rounds to 11 bits): the caller chooses the dtype.
+        raise TypeError("fasttape has no %s tensors (it stores float32, float64, int32, int64 and bool): convert "
+                        "the array with .astype(...), pass dtype= to fasttape.constant / convert_to_tensor, or "
+                        "use fasttape.cast(array, dtype)" % arr.dtype)
     return _core.from_numpy(arr)
 
 
@@ -341,7 +351,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     returned as is; a requested dtype that differs from a tensor's raises."""
     dtype = None if dtype is None else as_dtype(dtype)
     if _core.is_variable(value):
-        value = value._read()
+        value = _core.identity(value._read())  # each read is a tensor of its own, as TensorFlow's
     if _core.is_tensor(value):
         if dtype is not None and value.dtype != dtype:
             raise ValueError("Tensor conversion requested dtype %s for Tensor with dtype %s: %r"

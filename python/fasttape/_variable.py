@@ -43,10 +43,12 @@ class Variable(_core.Variable):
 
     # ------------------------------------------------------------ reading
     def value(self):
-        return self._read()
+        """The current value, as a tensor of its own (each read is distinct,
+        as TensorFlow's: watching one read does not watch another)."""
+        return _core.identity(self._read())
 
     def read_value(self):
-        return self._read()
+        return _core.identity(self._read())
 
     def numpy(self):
         return self._peek().numpy()

@@ -6,8 +6,10 @@ import collections
 import types
 
 from . import _core
+from ._function import functions_run_eagerly, run_functions_eagerly  # noqa: F401
 
-__all__ = ["threading", "experimental", "list_physical_devices", "list_logical_devices", "PhysicalDevice"]
+__all__ = ["threading", "experimental", "list_physical_devices", "list_logical_devices", "PhysicalDevice",
+           "run_functions_eagerly", "functions_run_eagerly"]
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
@@ -75,4 +77,23 @@ def _clear_memory_cache():
     return _core.clear_memory_cache()
 
 
-experimental = types.SimpleNamespace(clear_memory_cache=_clear_memory_cache)
+_op_determinism = False
+
+
+def _enable_op_determinism():
+    """Asks for deterministic ops (``tf.config.experimental.enable_op_determinism``).
+
+    fasttape's kernels already are: every output element is computed by
+    one thread in a fixed order, and full reductions combine a fixed number
+    of partial results whatever the thread count, so the same program on
+    the same inputs gives the same bits run after run, on any number of
+    threads (on one build and CPU: the SIMD kernels chosen at start-up may
+    round differently on another CPU). Random ops are repeatable once
+    seeded (``fasttape.random.set_seed``). This call records the request
+    and changes nothing else."""
+    global _op_determinism
+    _op_determinism = True
+
+
+experimental = types.SimpleNamespace(clear_memory_cache=_clear_memory_cache,
+                                     enable_op_determinism=_enable_op_determinism)

@@ -74,6 +74,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool t
 
 // ---- shape
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);  // one -1 allowed
+// x's value as a new tensor (its own id, the same buffer): TensorFlow's Identity.
+Tensor identity(const Tensor& x);
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& perm = {});  // empty = reverse
 Tensor cast(const Tensor& x, DType dtype);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);

@@ -50,6 +50,20 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
   return out;
 }
 
+// ---------------------------------------------------------------- identity (shares the buffer)
+// A new tensor (its own id) with x's value: watching it is watching
+// something other than x, as TensorFlow's Identity.
+static void identity_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
+  if (c.needs[0]) gi[0] = g[0];
+}
+static void identity_jvp(const JvpContext&, const Tensor* t, Tensor* to) { to[0] = t[0]; }
+static const OpDef kIdentity("identity", identity_vjp, identity_jvp);
+Tensor identity(const Tensor& x) {
+  Tensor out = x.with_shape(x.shape());
+  if (tape::any_active()) tape::record(&kIdentity, {&x}, {&out}, {});
+  return out;
+}
+
 // ---------------------------------------------------------------- transpose: attrs = perm
 static void transpose_vjp(const VjpContext& c, const Tensor* g, Tensor* gi) {
   if (!c.needs[0]) return;
