@@ -2,6 +2,7 @@
 // gradients through the RAII GradientTape, broadcasting, matmul, and the
 // non-persistent tape's single gradient call.
 #include <cmath>
+#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -158,6 +159,40 @@ static void variables_are_watched_when_read() {
   (void)after;
 }
 
+// A fused Adam step from C++ (fasttape/optim.hpp) against Keras's formula
+// written out; in place when nothing else holds the value, and a value a
+// caller still holds is left unchanged.
+static void fused_adam_step() {
+  const double x0[3] = {1.0, -2.0, 0.5}, g0[3] = {0.5, 2.0, -1.0};
+  Variable x(Tensor::from_data(x0, Shape({3}), DType::Float64));
+  Variable m(Tensor::zeros(Shape({3}), DType::Float64)), v(Tensor::zeros(Shape({3}), DType::Float64));
+  Tensor g = Tensor::from_data(g0, Shape({3}), DType::Float64);
+  optim::Params p;
+  p.learning_rate = 0.01;
+  p.step = 1;
+  Variable* slots[2] = {&m, &v};
+  const void* before = x.value().raw();
+  optim::apply(optim::Rule::Adam, x, g, slots, 2, p);
+  check(x.value().raw() == before, "the variable is updated in place");
+  const double alpha = 0.01 * std::sqrt(1 - 0.999) / (1 - 0.9);
+  std::vector<double> got = x.value().to_vector();
+  for (int i = 0; i < 3; ++i) {
+    const double mi = 0.1 * g0[i], vi = 0.001 * g0[i] * g0[i];
+    check_close(got[i], x0[i] - mi * alpha / (std::sqrt(vi) + 1e-7), "Adam step element " + std::to_string(i), 1e-15);
+  }
+  Tensor held = x.value();  // a caller holds the value: the step must not change it
+  const double kept = held.to_vector()[0];
+  optim::apply(optim::Rule::Adam, x, g, slots, 2, p);
+  check(held.to_vector()[0] == kept && x.value().raw() != held.raw(), "a held value is copied, not overwritten");
+  bool threw = false;
+  try {
+    optim::apply(optim::Rule::Adam, x, Tensor::zeros(Shape({2}), DType::Float64), slots, 2, p);
+  } catch (const InvalidArgument& e) {
+    threw = std::string(e.what()).find("Adam update: the gradient has shape [2]") != std::string::npos;
+  }
+  check(threw, "a misshapen gradient names the rule and the shapes");
+}
+
 int main() {
   second_derivative_of_cube();
   second_derivative_of_sin_exp();
@@ -167,5 +202,6 @@ int main() {
   errors_name_op_and_shapes();
   unwatched_gives_no_gradient();
   variables_are_watched_when_read();
+  fused_adam_step();
   return fttest::report();
 }
