@@ -895,3 +895,55 @@ def test_custom_gradient_does_not_count_a_variable_argument_as_captured():
     with tf.GradientTape() as tape:
         y = sq(v)
     assert tape.gradient(y, v).numpy() == 7.0
+
+
+def test_identity_and_variable_reads_are_watched_apart():
+    # TensorFlow: d(2x + 3 identity(x)) watched separately is [2, 3]; two
+    # reads of one Variable are two tensors, so d(a*b) = [b, a] = [1, 1].
+    x = tf.constant(10.0)
+    x1 = tf.identity(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        tape.watch(x1)
+        loss = x * 2.0 + x1 * 3.0
+    assert [float(g) for g in tape.gradient(loss, [x, x1])] == [2.0, 3.0]
+    v = tf.Variable(1.0)
+    a, b = tf.convert_to_tensor(v), tf.convert_to_tensor(v)
+    assert a is not b
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        tape.watch(b)
+        y = a * b
+    assert [float(g) for g in tape.gradient(y, [a, b])] == [1.0, 1.0]
+    # Reads under a tape still carry the gradient to the variable: d(v^3)/dv = 3.
+    with tf.GradientTape() as tape:
+        y = tf.identity(v) * tf.convert_to_tensor(v) * v.read_value()
+    assert float(tape.gradient(y, v)) == 3.0
+
+
+def test_inner_accumulator_does_not_track_the_outer_ones_tangents():
+    # TensorFlow: the outer accumulator sees the inner one's JVP ops
+    # (forward-over-forward), not the other way round.
+    x = tf.constant(2.0, tf.float64)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(1.0, tf.float64)) as outer:
+        with tf.autodiff.ForwardAccumulator(x, tf.constant(1.0, tf.float64)) as inner:
+            y = x ** 3.5
+        assert inner.jvp(outer.jvp(y)) is None
+        np.testing.assert_allclose(float(outer.jvp(inner.jvp(y))), 3.5 * 2.5 * 2.0 ** 1.5, rtol=1e-12)
+
+
+def test_numpy_target_gets_a_clear_error():
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = np.square(v)
+    with pytest.raises(TypeError, match="computed by numpy"):
+        tape.gradient(y, v)
+
+
+def test_numpy_dtypes_without_a_fasttape_dtype_are_refused():
+    with pytest.raises(TypeError, match="no uint8 tensors"):
+        tf.constant(np.array([1, 2], np.uint8))
+    with pytest.raises(TypeError, match="no float16 tensors"):
+        tf.convert_to_tensor(np.ones(2, np.float16))
+    np.testing.assert_array_equal(tf.cast(np.array([1, 255], np.uint8), tf.float32).numpy(), [1.0, 255.0])
+    assert tf.constant(np.array([1, 2], np.uint8), dtype=tf.int32).dtype == tf.int32

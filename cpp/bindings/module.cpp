@@ -291,6 +291,11 @@ PYBIND11_MODULE(_core, m) {
         return l;
       });
   m.def("pop_tape", [](const TapePtr& t) { tape::pop(t.get()); }, py::arg("tape"));
+  py::class_<tape::Suspension>(m, "_Suspension",
+                               "Made, it takes every tape and forward accumulator of this thread off recording "
+                               "until resume().")
+      .def(py::init<>())
+      .def("resume", &tape::Suspension::resume);
 
   // ---------------------------------------------------------------- config
   m.def(

@@ -15,6 +15,9 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 namespace fasttape {
 
@@ -192,6 +195,21 @@ void take_idle_locked(BigCache& c, std::chrono::steady_clock::time_point older_t
 #endif
 }
 
+// Asks Linux to back a fresh buffer of 4 MiB or more with transparent huge
+// pages, as numpy does for its arrays: where the system's setting is
+// "madvise" (the common default), a buffer without the advice gets 4 KiB
+// pages, and streaming through it costs a TLB miss every 4 KiB (the
+// Dataset.batch benchmark read such buffers about 8% slower than numpy's).
+void advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] size_t size) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr size_t kMin = size_t(4) << 20, kPage = 4096;
+  if (size < kMin) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kPage - 1) & ~uintptr_t(kPage - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + size) & ~uintptr_t(kPage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // advice only: errors ignored
+#endif
+}
+
 void* big_alloc(size_t size) {
   BigCache& c = big_cache();
   std::vector<CachedBuffer> idle;
@@ -216,6 +234,7 @@ void* big_alloc(size_t size) {
 #endif
   p = std::aligned_alloc(Buffer::kAlign, size);
   if (!p) throw std::bad_alloc();
+  advise_huge_pages(p, size);
   std::lock_guard<std::mutex> lk(c.mu);
   ++c.fresh;
   return p;

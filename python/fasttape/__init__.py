@@ -15,8 +15,8 @@ from ._core import (add, divide, equal, greater, greater_equal, less, less_equal
                     not_equal, pow, reduce_mean, reduce_sum, reshape, subtract, transpose, broadcast_to)
 from ._registry import export as _export
 from ._dtypes import DType, as_dtype, bool, float32, float64, int32, int64  # noqa: F401
-from ._ops import (cast, clip_by_norm, eye, fill, identity, linspace, norm, ones, ones_like, range, rank, shape,  # noqa: F401
-                   size, where, zeros, zeros_like)
+from ._ops import (cast, clip_by_global_norm, clip_by_norm, eye, fill, identity, linspace, norm,  # noqa: F401
+                   ones, ones_like, range, rank, shape, size, where, zeros, zeros_like)
 from ._tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ._tensor import Tensor, TensorShape, constant, convert_to_tensor, is_tensor  # noqa: F401
 from ._variable import Variable  # noqa: F401
@@ -71,7 +71,7 @@ def show_config():
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "add", "as_dtype", "bool", "broadcast_to", "cast", "constant", "convert_to_tensor", "divide",
-    "autodiff", "config", "eye", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging",
+    "autodiff", "config", "eye", "clip_by_global_norm", "clip_by_norm", "linspace", "norm", "random", "custom_gradient", "debugging",
     "double", "stop_gradient", "equal", "errors", "fill", "float32", "float64", "greater", "greater_equal",
     "identity", "int32", "int64", "is_tensor", "less", "less_equal", "logical_and", "logical_not", "logical_or",
     "math", "matmul", "maximum", "minimum", "multiply", "newaxis", "nn", "not_equal", "ones", "ones_like",

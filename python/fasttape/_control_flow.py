@@ -11,13 +11,11 @@ through them (to any order)."""
 
 import contextlib
 import re
-import threading
 
 import numpy as np
 
 from . import _core
 from . import _nest
-from . import _scope
 from ._array_ops import stack
 from ._custom import custom_gradient
 from ._dtypes import as_dtype
@@ -372,30 +370,15 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
 
 # ---------------------------------------------------------------- gradients
 def _run_unrecorded(f, args, kwargs):
-    """``f(*args, **kwargs)`` run where no tape or accumulator records:
-    on a helper thread (tapes record per thread), inside the caller's name
-    scope. Returns the result and the Variables ``f`` read."""
-    box = {}
-    scope = _scope.current_scope()
-
-    def work():
-        try:
-            with variable_watcher() as seen:
-                if scope:
-                    with _scope.name_scope(scope):  # a name ending in "/" is a full scope
-                        box["result"] = f(*args, **kwargs)
-                else:
-                    box["result"] = f(*args, **kwargs)
-            box["variables"] = seen
-        except BaseException as e:  # re-raised on the calling thread
-            box["error"] = e
-
-    worker = threading.Thread(target=work, name="fasttape-recompute")
-    worker.start()
-    worker.join()
-    if "error" in box:
-        raise box["error"]
-    return box["result"], box["variables"]
+    """``f(*args, **kwargs)`` run while no tape or accumulator of this
+    thread records. Returns the result and the Variables ``f`` read."""
+    suspension = _core._Suspension()
+    try:
+        with variable_watcher() as seen:
+            result = f(*args, **kwargs)
+    finally:
+        suspension.resume()
+    return result, seen
 
 
 def recompute_grad(f):
@@ -408,8 +391,9 @@ def recompute_grad(f):
     Positional arguments (tensors, or nested structures of them) and the
     trainable Variables ``f`` reads get gradients; keyword arguments are
     passed through. The gradient recomputation is itself recorded by outer
-    tapes, so higher orders work. The forward runs on a helper thread,
-    where no tape records (as TensorFlow's ``stop_recording``)."""
+    tapes, so higher orders work. While the forward runs, no tape or
+    accumulator of the thread records (TensorFlow's ``stop_recording``, for
+    all of them)."""
 
     def inner(*args, **kwargs):
         flat_args = [_to_tensor(a) for a in _nest.flatten(list(args))]

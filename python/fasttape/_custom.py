@@ -86,6 +86,9 @@ def check_numerics(tensor, message, name=None):
     """``tensor`` itself, after checking it holds no NaN or Inf (raises
     InvalidArgumentError); its gradient is checked the same way."""
     t = _as_tensor(tensor)
+    if not t.dtype.is_floating:
+        raise InvalidArgumentError("check_numerics: Value for attr 'T' of %s is not in the list of allowed values: "
+                                   "float, double; only floating-point tensors can hold NaN or Inf" % t.dtype.name)
 
     def check(x, what):
         a = np.asarray(x)

@@ -12,7 +12,6 @@ Nothing here compiles; the decorator keeps the arguments (``jit_compile``,
 """
 
 import functools
-import inspect
 import weakref
 
 from . import _core
@@ -154,6 +153,8 @@ class Function:
         self._autograph = autograph
         self._experimental_attributes = experimental_attributes
         self._name = name or getattr(python_function, "__name__", "function")
+        import inspect  # here, not at module level: it costs milliseconds of import time
+
         self._signature = inspect.signature(python_function)
         if input_signature is not None:
             if not isinstance(input_signature, (list, tuple)):
@@ -264,7 +265,7 @@ class Function:
                       if isinstance(s, TensorSpec) else s for i, s in enumerate(specs))
         kw = {k: (v if isinstance(v, TensorSpec) else (_spec_of(v) or v)) for k, v in kwargs.items()}
         defaults = tuple(p.default for p in list(self._signature.parameters.values())[len(named):]
-                         if p.default is not inspect.Parameter.empty and p.name not in kw
+                         if p.default is not p.empty and p.name not in kw
                          and p.kind == p.POSITIONAL_OR_KEYWORD)
         return ConcreteFunction(self, named + defaults, kw)
 

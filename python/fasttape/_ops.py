@@ -10,7 +10,7 @@ from . import _core
 from ._dtypes import as_dtype, float32, float64
 from ._tensor import _array_to_tensor, _has_fasttape_dtype, _to_array, convert_to_tensor
 
-__all__ = ["cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
+__all__ = ["clip_by_global_norm", "global_norm", "cast", "where", "ones", "zeros", "ones_like", "zeros_like", "fill", "shape", "size", "rank",
            "range", "identity", "linspace", "norm", "clip_by_norm", "eye"]
 
 
@@ -149,6 +149,42 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     safe = _core.where(pred, l2sum, _core.fill(l2sum._shape, 1.0, l2sum._dtype_code))
     l2norm = _core.where(pred, _core.sqrt(safe), l2sum)
     return (t * clip) / _core.maximum(l2norm, clip)
+
+
+def global_norm(t_list, name=None):
+    """sqrt(sum of the squares of every element of every tensor in
+    ``t_list``); None entries are skipped."""
+    if isinstance(t_list, (str, bytes)) or not hasattr(t_list, "__iter__"):
+        raise TypeError("`t_list` should be a sequence of tensors. Received %s." % type(t_list))
+    values = [convert_to_tensor(t) for t in t_list if t is not None]
+    if not values:
+        return _core.to_tensor(0.0, float32._code)
+    dtype = values[0].dtype
+    for v in values:
+        if v.dtype != dtype:
+            raise TypeError("global_norm: all tensors must have one dtype, got %s and %s" % (dtype.name,
+                                                                                             v.dtype.name))
+    total = _core.add_n([_core.reduce_sum(v * v, None, False) for v in values]) if len(values) > 1 else \
+        _core.reduce_sum(values[0] * values[0], None, False)
+    return _core.sqrt(total)
+
+
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """``(clipped, global_norm)``: every tensor scaled by
+    ``clip_norm / max(global_norm, clip_norm)`` (TensorFlow's formula: an
+    infinite or NaN norm makes every entry NaN); None entries stay None."""
+    if isinstance(t_list, (str, bytes)) or not isinstance(t_list, (list, tuple)) and not hasattr(t_list,
+                                                                                               "__iter__"):
+        raise TypeError("`t_list` should be a sequence of tensors. Received %s." % type(t_list))
+    t_list = list(t_list)
+    norm = global_norm(t_list) if use_norm is None else convert_to_tensor(use_norm)
+    clip = _core.to_tensor(clip_norm, norm._dtype_code)
+    one = _core.to_tensor(1.0, norm._dtype_code)
+    scale = clip * _core.minimum(one / norm, one / clip)
+    scale = scale + (norm - norm)  # NaN when the norm is Inf or NaN
+    clipped = [None if t is None else convert_to_tensor(t) * _core.cast(scale, convert_to_tensor(t)._dtype_code)
+               for t in t_list]
+    return clipped, norm
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None):

@@ -1,7 +1,5 @@
 """``print``: TensorFlow's ``tf.print``, with its formatting of tensors."""
 
-import logging
-import pprint
 import sys
 
 import numpy as np
@@ -11,14 +9,24 @@ from . import _nest
 
 __all__ = ["print"]
 
-_LOG_LEVELS = {
-    logging.debug: logging.DEBUG,
-    logging.info: logging.INFO,
-    logging.warning: logging.WARNING,
-    logging.error: logging.ERROR,
-    logging.critical: logging.CRITICAL,
-    logging.fatal: logging.CRITICAL,
-}
+
+
+def _log_level(stream):
+    """The logging level of a logging function (logging.info, ...), or None.
+    (A program that passes one has imported logging; fasttape does not
+    import it at start-up.)"""
+    logging = sys.modules.get("logging")
+    if logging is None or isinstance(stream, str):
+        return None
+    return {logging.debug: logging.DEBUG, logging.info: logging.INFO, logging.warning: logging.WARNING,
+            logging.error: logging.ERROR, logging.critical: logging.CRITICAL,
+            logging.fatal: logging.CRITICAL}.get(stream)
+
+
+def _pformat(x):
+    import pprint  # here, not at module level: only structures need it
+
+    return pprint.pformat(x)
 _DEFAULT_STREAM = sys.stderr
 
 
@@ -109,12 +117,12 @@ def _write(text, output_stream):
             f.write(text)
         return
     else:
-        level = _LOG_LEVELS.get(output_stream) if not isinstance(output_stream, str) else None
+        level = _log_level(output_stream)
         if level is None:
             raise ValueError("Unsupported output stream, logging level, or file.%s. Supported streams are "
                              "sys.stdout, sys.stderr, tf.logging.info, tf.logging.warning, tf.logging.error. File "
                              "needs to be in the form of 'file://<filepath>'." % (output_stream,))
-        logging.getLogger().log(level, text[:-1] if text.endswith("\n") else text)
+        sys.modules["logging"].getLogger().log(level, text[:-1] if text.endswith("\n") else text)
         return
     stream.write(text)
     stream.flush()
@@ -141,7 +149,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
     if kwargs:
         raise ValueError("Unrecognized keyword arguments for tf.print: %s" % (kwargs,))
     free = [_nest.map_structure(lambda x: "" if _is_tensor_like(x) else x, i) for i in inputs]
-    placeholder = _placeholder(" ".join(pprint.pformat(x) for x in free))
+    placeholder = _placeholder(" ".join(_pformat(x) for x in free))
     tensors, templates = [], []
     for item in inputs:
         leaves = []
@@ -154,7 +162,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
         if isinstance(item, str):
             templates.append(item)
         else:
-            templates.append(pprint.pformat(_nest.pack_sequence_as(item, leaves)))
+            templates.append(_pformat(_nest.pack_sequence_as(item, leaves)))
     template = sep.join(templates).replace("'" + placeholder + "'", placeholder)
     pieces = template.split(placeholder)
     if len(pieces) != len(tensors) + 1:

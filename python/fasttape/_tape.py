@@ -272,6 +272,12 @@ class GradientTape:
         self._begin_sweep()
         unconnected = _unconnected(unconnected_gradients)
         flat_targets = [t._read() if _is_variable(t) else t for t in _nest.flatten(target)]
+        for t in flat_targets:
+            if isinstance(t, (np.ndarray, np.generic)):
+                raise TypeError("GradientTape.gradient: the target is a numpy %s, not a tensor: it was computed "
+                                "by numpy (np.square(v), np.asarray(t), ...), which the tape does not see, so no "
+                                "gradient can reach it. Compute it with fasttape ops (tf.square(v)) instead."
+                                % type(t).__name__)
         flat_targets = [t if _core.is_tensor(t) else _core.to_tensor(t, None) for t in flat_targets]
         flat_sources = _nest.flatten(sources)
         tensors, spans = self._flat_sources(flat_sources)

@@ -160,9 +160,12 @@ def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=N
 
 
 def assert_all_finite(x, message, name=None):
-    """``x`` itself, after checking it holds no NaN or Inf
-    (InvalidArgumentError ``"<message> : Tensor had NaN values"``)."""
-    return check_numerics(x, message)
+    """``x`` itself (the very tensor, so a tape's gradient reaches it), after
+    checking it holds no NaN or Inf (InvalidArgumentError
+    ``"<message> : Tensor had NaN values"``; float tensors only)."""
+    x = convert_to_tensor(x)
+    check_numerics(x, message)
+    return x
 
 
 def _sign_assert(sym, test, x, message, summarize, newline="\n"):

@@ -2,6 +2,6 @@
 
 from ._core import matmul  # noqa: F401
 from ._linalg_ops import diag_part, einsum, inv, matvec, solve, trace  # noqa: F401
-from ._ops import eye, norm  # noqa: F401
+from ._ops import eye, global_norm, norm  # noqa: F401
 
-__all__ = ["diag_part", "einsum", "eye", "inv", "matmul", "matvec", "norm", "solve", "trace"]
+__all__ = ["diag_part", "einsum", "eye", "global_norm", "inv", "matmul", "matvec", "norm", "solve", "trace"]

@@ -388,6 +388,29 @@ void push_variable_reads(const VariableReadsPtr& r);
 void pop_variable_reads(const VariableReads* r);
 }  // namespace tape
 
+namespace tape {
+// While it lives, nothing records on this thread: every tape and forward
+// accumulator is taken off the thread's stacks, and put back, in order, on
+// destruction (TensorFlow's stop_recording, for all of them at once). Used
+// by recompute_grad's forward pass. Not copyable; destroy it on the thread
+// that made it.
+class Suspension {
+ public:
+  Suspension();
+  ~Suspension() { resume(); }
+  Suspension(const Suspension&) = delete;
+  Suspension& operator=(const Suspension&) = delete;
+  // Puts the tapes and accumulators back now (once; the destructor then
+  // does nothing).
+  void resume();
+
+ private:
+  bool resumed_ = false;
+  std::vector<TapePtr> tapes_;
+  std::vector<AccumulatorPtr> accumulators_;
+};
+}  // namespace tape
+
 // RAII tape for C++ users: pushed on construction, popped on destruction
 // (or by stop()).
 class GradientTape {

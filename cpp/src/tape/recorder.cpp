@@ -108,6 +108,29 @@ void pop_accumulator(const Accumulator* a) {
   update_active();
 }
 
+Suspension::Suspension() {
+  prune_stopped();
+  tapes_ = t_stack.v;
+  accumulators_ = a_stack;
+  for (size_t i = tapes_.size(); i-- > 0;) pop(tapes_[i].get());
+  for (size_t i = accumulators_.size(); i-- > 0;) pop_accumulator(accumulators_[i].get());
+}
+
+void Suspension::resume() {
+  if (resumed_) return;
+  resumed_ = true;
+  for (const AccumulatorPtr& a : accumulators_) push_accumulator(a);
+  for (const TapePtr& t : tapes_) {
+    // A tape stopped meanwhile (by another thread's pop) stays stopped.
+    if (!t->released()) {
+      try {
+        push(t);
+      } catch (const TapeError&) {
+      }
+    }
+  }
+}
+
 void push_variable_reads(const VariableReadsPtr& r) {
   if (TA::active(*r).exchange(true)) throw TapeError("push_variable_reads: the scope is already active");
   prune_stopped();
@@ -182,11 +205,14 @@ __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Te
   }
   std::vector<AccumulatorPtr>& accs = a_stack;
   if (accs.empty() || !op->jvp) return;
-  // Forward mode, outermost accumulator first. Each is paused while its JVP
-  // rule runs, so the rule's own ops are seen only by the others; going
-  // outside-in, an inner accumulator's rule (which reads this op's outputs)
-  // runs when the outer ones already hold the outputs' tangents, so outer
-  // accumulators differentiate inner tangents correctly.
+  // Forward mode, outermost accumulator first. While an accumulator's JVP
+  // rule runs, it and every accumulator inside it (later on the stack) are
+  // paused, so the rule's own ops are seen only by the accumulators outside
+  // it: as in TensorFlow, an outer accumulator differentiates an inner one's
+  // tangents (forward-over-forward), but an inner one does not track the
+  // outer one's. Going outside-in, an inner accumulator's rule (which reads
+  // this op's outputs) runs when the outer ones already hold the outputs'
+  // tangents.
   for (size_t k = 0; k < accs.size(); ++k) {
     AccumulatorPtr acc = accs[k];
     if (TA::paused(*acc)) continue;
@@ -202,14 +228,25 @@ __attribute__((always_inline)) inline void record_impl(const OpDef* op, const Te
     }
     if (!any) continue;
     JvpContext ctx{op, inputs, n_in, outputs, n_out, attrs, n_attrs, payload ? payload->get() : nullptr};
-    TA::paused(*acc) = true;
+    // Pause accs[k..]: remember which were paused already (a rule of an
+    // outer accumulator may be running further up this call chain).
+    const size_t n_acc = accs.size();
+    std::vector<AccumulatorPtr> held(accs.begin() + static_cast<std::ptrdiff_t>(k), accs.end());
+    std::vector<char> was(n_acc - k);
+    for (size_t j = 0; j < held.size(); ++j) {
+      was[j] = TA::paused(*held[j]);
+      TA::paused(*held[j]) = true;
+    }
+    auto resume = [&] {
+      for (size_t j = 0; j < held.size(); ++j) TA::paused(*held[j]) = was[j] != 0;
+    };
     try {
       op->jvp(ctx, tin.data(), tout.data());
     } catch (...) {
-      TA::paused(*acc) = false;
+      resume();
       throw;
     }
-    TA::paused(*acc) = false;
+    resume();
     for (int i = 0; i < n_out; ++i)
       if (tout[i].defined() && is_floating(outputs[i]->dtype())) acc->add_tangent(*outputs[i], tout[i], true);
   }

@@ -14,12 +14,12 @@ optimizers, and sparse (IndexedSlices) updates: fasttape's gradients are
 dense tensors.
 """
 
-import math as _math
 import warnings
 
 import numpy as np
 
 from .. import _core
+from .._ops import clip_by_global_norm, clip_by_norm
 from .._tape import GradientTape
 from .._tensor import convert_to_tensor
 from .._variable import Variable
@@ -192,9 +192,9 @@ class Optimizer:
     # ------------------------------------------------------------ clipping
     def _clip_gradients(self, grads):
         if self.clipnorm is not None and self.clipnorm > 0:
-            return [_clip_by_norm(g, self.clipnorm) for g in grads]
+            return [clip_by_norm(g, self.clipnorm) for g in grads]
         if self.global_clipnorm is not None and self.global_clipnorm > 0:
-            return _clip_by_global_norm(grads, self.global_clipnorm)
+            return clip_by_global_norm(grads, self.global_clipnorm)[0]
         if self.clipvalue is not None and self.clipvalue > 0:
             c = self.clipvalue
             return [_core.clip_by_value(g, -c, c) for g in grads]
@@ -349,26 +349,6 @@ class Optimizer:
 
     def __repr__(self):
         return "<fasttape.keras.optimizers.%s name=%s>" % (type(self).__name__, self.name)
-
-
-def _clip_by_norm(g, clip_norm):
-    """Keras's per-tensor clip: g * clip / max(||g||, clip)."""
-    l2sum = _core.reduce_sum(_core.square(g), None, True)
-    norm = _core.sqrt(l2sum)
-    c = _core.cast(convert_to_tensor(clip_norm), g.dtype._code)
-    return _core.divide(_core.multiply(g, c), _core.maximum(norm, c))
-
-
-def _clip_by_global_norm(grads, clip_norm):
-    """Keras's global clip: every gradient scaled by clip / max(global norm, clip)."""
-    total = 0.0
-    for g in grads:
-        total += float(_core.reduce_sum(_core.square(g)))
-    norm = _math.sqrt(total)
-    scale = clip_norm * min(1.0 / norm if norm else _math.inf, 1.0 / clip_norm)
-    if _math.isnan(norm):
-        scale = _math.nan
-    return [_core.multiply(g, _core.cast(convert_to_tensor(scale), g.dtype._code)) for g in grads]
 
 
 class SGD(Optimizer):
