@@ -176,7 +176,7 @@ def generate():
     out = [HEADER]
     funcs = []
     for k, v in sorted(_core.__dict__.items()):
-        if k.startswith("__"):
+        if k.startswith("__") or k == "_OpFunction":  # the wrapper type of the functions (arg_errors.cpp)
             continue
         if isinstance(v, type):
             if hasattr(v, "__members__"):

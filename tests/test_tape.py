@@ -947,3 +947,18 @@ def test_numpy_dtypes_without_a_fasttape_dtype_are_refused():
         tf.convert_to_tensor(np.ones(2, np.float16))
     np.testing.assert_array_equal(tf.cast(np.array([1, 255], np.uint8), tf.float32).numpy(), [1.0, 255.0])
     assert tf.constant(np.array([1, 2], np.uint8), dtype=tf.int32).dtype == tf.int32
+
+
+def test_unknown_keywords_get_tensorflows_type_error():
+    x = tf.constant([[1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"^reduce_sum\(\) got an unexpected keyword argument 'axes'$"):
+        tf.reduce_sum(x, axes=1)
+    with pytest.raises(TypeError, match=r"^matmul\(\) got an unexpected keyword argument 'foo'$"):
+        tf.matmul(x, x, foo=1)
+    with pytest.raises(TypeError, match=r"takes at most 4 positional arguments \(5 given\)"):
+        tf.reduce_sum(x, 1, True, None, 5)
+    with pytest.raises(TypeError, match="got multiple values for argument 'x'"):
+        tf.add(x, x, x=3)
+    # Calls that need pybind11's conversions still work; the wrapper keeps the op's name and doc.
+    assert tf.reduce_sum(x, 1, np.bool_(True)).shape == (1, 1)
+    assert tf.reduce_sum.__name__ == "reduce_sum" and tf.reduce_sum.__doc__.startswith("reduce_sum(")

@@ -275,3 +275,6 @@ void bind_math(py::module_& m);
 void bind_index(py::module_& m);
 void bind_nn(py::module_& m);
 void bind_optim(py::module_& m);
+namespace ftbind {
+void add_argument_errors(py::module_& m);
+}

@@ -319,4 +319,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("num_threads", &fasttape::num_threads);
   m.def("set_num_threads", &fasttape::set_num_threads, py::arg("n"));
   m.def("simd_isa", &fasttape::simd_isa);
+
+  // Last: every function defined above gets TensorFlow's errors for unknown keywords.
+  add_argument_errors(m);
 }
