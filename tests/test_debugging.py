@@ -221,3 +221,32 @@ def test_variables_are_accepted():
     assert tf.debugging.assert_equal(v, [1.0, 2.0]) is None
     assert tf.debugging.assert_rank(v, 1) is None
     assert tf.debugging.assert_type(v, tf.float32) is None
+
+
+def test_sign_assert_shows_a_scalar_as_its_value():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.debugging.assert_positive(tf.constant(-1.5))
+    assert str(e.value) == "\nCondition x > 0 did not hold element-wise:\nx (shape=() dtype=float32) = \n-1.5"
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.debugging.assert_negative(tf.constant(1), summarize=0)
+    assert str(e.value).endswith("x (shape=() dtype=int32) = \n1")
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.debugging.assert_positive(tf.constant([[-1]]))
+    assert str(e.value).endswith("x (shape=(1, 1) dtype=int32) = \n['-1']")
+
+
+def test_assert_same_float_dtype_messages():
+    a, b = tf.constant([1.0, 2.0]), tf.constant([1.0], tf.float64)
+    assert tf.debugging.assert_same_float_dtype([a, None, a]) == tf.float32
+    assert tf.debugging.assert_same_float_dtype() == tf.float32
+    with pytest.raises(ValueError) as e:
+        tf.debugging.assert_same_float_dtype([a, b])
+    assert str(e.value) == "%s, type=<dtype: 'float64'>, must be of the same type (<dtype: 'float32'>) as %s." % (b, a)
+    with pytest.raises(ValueError) as e:
+        tf.debugging.assert_same_float_dtype([b], dtype=tf.float32)
+    assert str(e.value) == "%s, type=<dtype: 'float64'>, must be of the same type (<dtype: 'float32'>)." % (b,)
+    with pytest.raises(ValueError, match=r"^Expected floating point type, got <dtype: 'int32'>\.$"):
+        tf.debugging.assert_same_float_dtype([tf.constant([1])])
+    # A mixed list is a mismatch first, as in TensorFlow.
+    with pytest.raises(ValueError, match="must be of the same type"):
+        tf.debugging.assert_same_float_dtype([tf.constant([1]), a])

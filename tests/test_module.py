@@ -1,5 +1,7 @@
 """fasttape.Module and fasttape.name_scope: TensorFlow's names, scoped
 variable names and attribute walking."""
+import collections
+
 import numpy as np
 import pytest
 
@@ -108,3 +110,24 @@ def test_flatten_with_path():
                                                with_path=True)}
     assert paths[("layers", 0, "w")] == "mlp/dense_0/w:0"
     assert paths[("scale", "alpha")] == "mlp/alpha:0"
+
+
+def test_flatten_paths_name_namedtuple_fields():
+    P = collections.namedtuple("P", "b a")
+
+    class M(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = P(tf.Variable(1.0), tf.Variable(2.0))
+            self.m = {2: tf.Variable(3.0), 1: tf.Variable(4.0)}
+
+    paths = [p for p, _ in M()._flatten(predicate=lambda x: isinstance(x, tf.Variable), with_path=True)]
+    assert paths == [("m", 1), ("m", 2), ("p", "b"), ("p", "a")]
+
+
+def test_unsortable_attribute_raises_tensorflows_error():
+    m = tf.Module()
+    m.layers = {"x": tf.Module(name="a"), 3: tf.Variable(1.0)}
+    with pytest.raises(ValueError, match="^Error processing property 'layers' of ") as e:
+        m.submodules
+    assert isinstance(e.value.__cause__, TypeError)

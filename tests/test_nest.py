@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import fasttape as tf
+from fasttape import _nest
 
 P = collections.namedtuple("P", "a b")
 
@@ -137,7 +138,8 @@ def test_map_structure():
 
 def test_paths():
     s = {"a": [1, {"c": 2}], "b": P(3, 4)}
-    assert tf.nest.flatten_with_joined_string_paths(s) == [("a/0", 1), ("a/1/c", 2), ("b/0", 3), ("b/1", 4)]
+    # A namedtuple's entries are named by field, as in TensorFlow's nest paths.
+    assert tf.nest.flatten_with_joined_string_paths(s) == [("a/0", 1), ("a/1/c", 2), ("b/a", 3), ("b/b", 4)]
     assert tf.nest.flatten_with_joined_string_paths([1, [2]], separator=".") == [("0", 1), ("1.0", 2)]
     assert tf.nest.flatten_with_joined_string_paths(5) == [("", 5)]
     assert tf.nest.map_structure_with_paths(lambda p, v: p + str(v), {"a": [1, 2]}) == {"a": ["a/01", "a/12"]}
@@ -156,3 +158,31 @@ def test_internal_helpers_used_by_the_tape_still_work():
     for _ in range(5000):
         deep = [deep]
     assert _nest.flatten(deep) == [0]
+
+
+def test_flat_sequences_of_leaves():
+    class Leaf:  # a type the walk has not seen before
+        pass
+
+    a, b = Leaf(), Leaf()
+    t = (a, b)
+    out = _nest.flatten(t)
+    assert out == [a, b] and type(out) is list
+    assert _nest.flatten([a, [b]]) == [a, b]
+    assert _nest.pack_sequence_as(t, [b, a]) == (b, a)
+    assert _nest.pack_sequence_as([1, 2], (3, 4)) == [3, 4]
+    assert _nest.pack_sequence_as(P(1, 2), [3, 4]) == P(3, 4)
+    assert _nest.pack_sequence_as([], []) == [] and _nest.flatten(()) == []
+
+
+def test_dict_views_are_structures():
+    d = {"b": 1, "a": 2}
+    assert tf.nest.is_nested(d.values()) and tf.nest.is_nested(d.keys())
+    assert tf.nest.flatten(d.values()) == [1, 2]
+    assert tf.nest.flatten({"k": d.items()}) == ["b", 1, "a", 2]
+    assert tf.nest.pack_sequence_as(d.values(), [5, 6]) == [5, 6]  # rebuilt as a list
+
+
+def test_pack_sequence_as_indexes_a_mapping_by_position():
+    with pytest.raises(KeyError):
+        tf.nest.pack_sequence_as({"a": 1}, {"z": 9})

@@ -108,3 +108,8 @@ def test_returns_none_and_does_not_shadow_builtin(capsys):
     import builtins
 
     assert builtins.print is not tf.print
+
+
+def test_end_none_ends_the_line(capsys):
+    # TensorFlow's op ends the line itself when end is None.
+    assert _out(capsys, tf.constant(2), end=None) == "2\n"

@@ -78,7 +78,7 @@ def test_categorical():
 
 def test_split_fold_in_shuffle():
     seeds = tf.random.experimental.stateless_split([1, 2], num=3)
-    assert seeds.dtype == tf.int64 and seeds.shape == (3, 2)
+    assert seeds.dtype == tf.int32 and seeds.shape == (3, 2)  # the seed's dtype (Python ints: int32)
     assert len({tuple(r) for r in seeds.numpy().tolist()}) == 3
     np.testing.assert_array_equal(seeds.numpy(), tf.random.split([1, 2], 3).numpy())
     f1 = tf.random.experimental.stateless_fold_in([1, 2], 5).numpy()
@@ -100,7 +100,7 @@ def test_generator_stream_state_and_reset():
     np.testing.assert_array_equal(g.normal([3]).numpy(), a.numpy())
     h = tf.random.Generator.from_seed(1)
     np.testing.assert_array_equal(h.normal([3]).numpy(), a.numpy())
-    saved = h.state
+    saved = h.state.numpy()  # state is the generator's Variable itself, as in TensorFlow: copy it
     c = h.uniform([5])
     h.reset(saved)
     np.testing.assert_array_equal(h.uniform([5]).numpy(), c.numpy())
@@ -169,3 +169,47 @@ def test_enable_op_determinism_and_thread_counts():
     finally:
         tf.config.threading.set_intra_op_parallelism_threads(0)
     assert results[1] == results[0] and results[2] == results[0]
+
+
+def test_mean_and_stddev_tensors_broadcast():
+    g = tf.random.Generator.from_seed(3)
+    x = g.normal([2000, 2], mean=tf.constant([0.0, 100.0]), stddev=[1.0, 0.001]).numpy()
+    assert abs(x[:, 0].mean()) < 0.2 and abs(x[:, 1].mean() - 100.0) < 0.01 and x[:, 1].std() < 0.01
+    s = tf.random.stateless_normal([3], seed=[1, 2], mean=[0.0, 10.0, 20.0]).numpy()
+    assert np.all(np.abs(s - [0.0, 10.0, 20.0]) < 6)
+    assert tf.random.normal([2], mean=tf.constant([5.0, -5.0]), stddev=0.0).numpy().tolist() == [5.0, -5.0]
+    with pytest.raises(InvalidArgumentError, match="Incompatible shapes"):
+        tf.random.stateless_normal([2], seed=[1, 2], mean=[0.0, 1.0, 2.0])
+
+
+def test_float_shape_is_rejected():
+    # TensorFlow's random ops take int32/int64 shapes only.
+    with pytest.raises(InvalidArgumentError, match="of float is not in the list of allowed values: int32, int64"):
+        tf.random.stateless_normal([2.0], seed=[1, 2])
+    with pytest.raises(InvalidArgumentError, match="allowed values: int32, int64"):
+        tf.random.Generator.from_seed(1).normal([2.0])
+    assert tf.random.Generator.from_seed(1).normal(tf.constant([2])).shape == (2,)
+    assert tf.random.Generator.from_seed(1).normal(np.array([2, 1])).shape == (2, 1)
+
+
+def test_split_and_fold_in_dtypes_follow_their_inputs():
+    # stateless_split keeps the seed's dtype; stateless_fold_in returns
+    # [r, data] in data's dtype (r drawn from the seed alone).
+    assert tf.random.experimental.stateless_split(np.array([1, 2], np.int64)).dtype == tf.int64
+    assert tf.random.experimental.stateless_split(tf.constant([1, 2])).dtype == tf.int32
+    f5 = tf.random.experimental.stateless_fold_in([1, 2], 5)
+    f6 = tf.random.experimental.stateless_fold_in(np.array([1, 2], np.int64), 6)
+    assert f5.dtype == tf.int32 and f6.dtype == tf.int32 and f5.numpy()[1] == 5 and f6.numpy()[1] == 6
+    assert f5.numpy()[0] == f6.numpy()[0]
+    assert tf.random.experimental.stateless_fold_in([1, 2], tf.constant(7, tf.int64)).dtype == tf.int64
+
+
+def test_state_is_a_variable():
+    g = tf.random.Generator.from_seed(5)
+    st = g.state
+    assert isinstance(st, tf.Variable) and st.dtype == tf.int64 and not st.trainable and st.name == "StateVar:0"
+    a = g.normal([2])
+    assert g.state is st and st.numpy().tolist() != [5, 0, 0]
+    st.assign([5, 0, 0])  # assigning to the state sets where the stream continues
+    np.testing.assert_array_equal(g.normal([2]).numpy(), a.numpy())
+    assert int(g.key) == 0 and g.key.dtype == tf.int64

@@ -558,3 +558,12 @@ def test_dtype_attributes():
     assert tf.as_dtype("int32") == tf.int32
     assert tf.double == tf.float64
     assert repr(tf.float32) == "tf.float32" or repr(tf.float32) == "fasttape.float32"
+
+
+def test_integers_out_of_the_requested_dtype_are_refused():
+    # numpy refuses such Python ints too; wrapping silently would change the value.
+    with pytest.raises(ValueError, match=r"out of its range \[-2147483648, 2147483647\]"):
+        tf.convert_to_tensor([1, 2 ** 40], dtype=tf.int32)
+    with pytest.raises(ValueError, match="out of its range"):
+        tf.constant(np.array([-1.0, 3e9]), dtype=tf.int32)
+    assert tf.constant([1, 2 ** 40], dtype=tf.int64).numpy().tolist() == [1, 2 ** 40]

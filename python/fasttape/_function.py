@@ -6,7 +6,9 @@ body on each call, as TensorFlow's functions do under
 tape, and Python side effects (printing, appending to lists) happen on every
 call rather than once per trace. What TensorFlow checks at the boundary is
 checked here too: an ``input_signature`` binds and converts the arguments
-and rejects a shape or dtype that does not fit with TensorFlow's TypeError.
+and rejects a shape or dtype that does not fit with TensorFlow's TypeError,
+and results come back as from a traced function (Python numbers, numpy
+arrays and Variables as tensors; see ``_outputs``).
 Nothing here compiles; the decorator keeps the arguments (``jit_compile``,
 ``reduce_retracing``, ``autograph``) so that a compiler can use them later.
 """
@@ -15,8 +17,10 @@ import functools
 import weakref
 
 from . import _core
+from . import _nest
 from ._dtypes import as_dtype, float32
 from ._tensor import as_shape, convert_to_tensor
+from .errors import InvalidArgumentError
 
 __all__ = ["function", "TensorSpec", "Function", "ConcreteFunction"]
 
@@ -25,12 +29,13 @@ class TensorSpec:
     """The shape and dtype a tensor argument must have; ``None`` dimensions
     (and ``shape=None``, unknown rank) accept any size."""
 
-    __slots__ = ("_shape", "_dtype", "_name")
+    __slots__ = ("_shape", "_dtype", "_name", "_dims")
 
     def __init__(self, shape, dtype=float32, name=None):
         self._shape = as_shape(shape)
         self._dtype = as_dtype(dtype)
         self._name = name
+        self._dims = None if self._shape.rank is None else tuple(self._shape.as_list())
 
     shape = property(lambda self: self._shape)
     dtype = property(lambda self: self._dtype)
@@ -87,28 +92,19 @@ class TensorSpec:
         return (TensorSpec, (None if self._shape.rank is None else list(self._shape), self._dtype, self._name))
 
 
-def _spec_of(value):
-    if _core.is_tensor(value) or _core.is_variable(value):
-        return TensorSpec(value.shape, value.dtype)
-    return None
-
-
 def _bind_to_spec(value, spec):
-    """``value`` converted to a tensor fitting ``spec``, or None if it cannot."""
+    """``(tensor, None)``: ``value`` as a tensor fitting ``spec``; else
+    ``(None, reason)`` with TensorFlow's reason."""
     if _core.is_tensor(value) or _core.is_variable(value):
         t = value
     else:
         try:
             t = convert_to_tensor(value, dtype=spec.dtype)
-        except (TypeError, ValueError):
-            try:
-                t = convert_to_tensor(value)
-            except (TypeError, ValueError):
-                return None, None
-    got = TensorSpec(t.shape, t.dtype)
-    if not spec.is_compatible_with(got):
-        return None, got
-    return t, got
+        except (TypeError, ValueError) as e:
+            return None, str(e)
+    if t.dtype != spec.dtype or not _shape_fits(spec._dims, tuple(t.shape)):
+        return None, "Can not cast %r to %r" % (TensorSpec(t.shape, t.dtype), TensorSpec(spec.shape, spec.dtype))
+    return t, None
 
 
 def _flatten_specs(signature):
@@ -123,6 +119,63 @@ def _flatten_specs(signature):
         else:
             out.append(s)
     return out
+
+
+def _output_leaf(value, function):
+    if value is None or _core.is_tensor(value):
+        return value
+    if _core.is_variable(value):
+        return convert_to_tensor(value)  # a read the tape records
+    if isinstance(value, (str, bytes)):
+        return value  # fasttape has no string tensors
+    if hasattr(value, "element_spec"):
+        return value  # a Dataset: a composite value TensorFlow returns as it is
+    try:
+        return convert_to_tensor(value)
+    except (TypeError, ValueError):
+        raise TypeError("To be compatible with tf.function, Python functions must return zero or more Tensors or "
+                        "ExtensionTypes or None values; in compilation of %s, found return value of type %s, which "
+                        "is not a Tensor or ExtensionType." % (function, type(value).__name__)) from None
+
+
+def _outputs(value, function):
+    """A function's result as TensorFlow returns it from a traced function:
+    each leaf that is not None or a tensor converted to a tensor (a Variable
+    to its value), in the same structure. Unchanged when functions run
+    eagerly (``config.run_functions_eagerly(True)``), as in TensorFlow."""
+    if _run_eagerly[0]:
+        return value
+    if not _nest.is_nested(value):
+        return _output_leaf(value, function)
+    return _nest.pack_sequence_as(value, [_output_leaf(v, function) for v in _nest.flatten(value)])
+
+
+_Tensor = _core.Tensor
+# TensorFlow's names for dtypes in a concrete function's dtype error.
+_C_TYPE = {"float32": "float", "float64": "double"}
+
+
+def _trace_text(spec):
+    """A signature entry as TensorFlow's binding errors show it."""
+    if isinstance(spec, dict):
+        return "Dict[%s]" % ", ".join("[%r, %s]" % (k, _trace_text(spec[k])) for k in sorted(spec))
+    if isinstance(spec, list):
+        return "List[%s]" % ", ".join(_trace_text(s) for s in spec)
+    if isinstance(spec, tuple):
+        return "Tuple[%s]" % ", ".join(_trace_text(s) for s in spec)
+    return repr(spec)
+
+
+def _shape_fits(dims, shape):
+    """``shape`` (a tuple) fits ``dims`` (None: any rank; None entries: any size)."""
+    if dims is None:
+        return True
+    if len(dims) != len(shape):
+        return False
+    for d, n in zip(dims, shape):
+        if d is not None and d != n:
+            return False
+    return True
 
 
 _run_eagerly = [False]  # the process-wide setting, as TensorFlow's
@@ -141,12 +194,14 @@ def functions_run_eagerly():
 
 class Function:
     """A function decorated with ``fasttape.function``: callable like the
-    Python function, with an optional enforced ``input_signature``."""
+    Python function, with an optional enforced ``input_signature``. Results
+    come back as TensorFlow returns them (Python numbers and Variables as
+    tensors)."""
 
     def __init__(self, python_function, input_signature=None, autograph=True, jit_compile=None,
                  reduce_retracing=False, name=None, experimental_attributes=None):
         if not callable(python_function):
-            raise TypeError("fasttape.function: the decorated object must be callable, got %r" % (python_function,))
+            raise TypeError("%r is not a callable object" % (python_function,))
         self._python_function = python_function
         self._jit_compile = jit_compile
         self._reduce_retracing = bool(reduce_retracing)
@@ -158,13 +213,15 @@ class Function:
         self._signature = inspect.signature(python_function)
         if input_signature is not None:
             if not isinstance(input_signature, (list, tuple)):
-                raise TypeError("input_signature must be either a tuple or a list, got %s."
-                                % type(input_signature).__name__)
-            for s in _flatten_specs(input_signature):
-                if not isinstance(s, TensorSpec):
-                    raise TypeError("input_signature must be a possibly nested sequence of TensorSpec objects, "
-                                    "got invalid args %r with dtype %r." % (s, type(s).__name__))
+                raise TypeError("input_signature must be either a tuple or a list, got %s." % type(input_signature))
+            bad = [s for s in _flatten_specs(input_signature) if not isinstance(s, TensorSpec)]
+            if bad:
+                raise TypeError("input_signature must be a possibly nested sequence of TensorSpec objects, got "
+                                "invalid args %s with types %s." % (bad, [type(s) for s in bad]))
             input_signature = tuple(input_signature)
+            params = self._signature.parameters.values()
+            self._positional = tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+            self.__class__ = _SignatureFunction
         self._input_signature = input_signature
         self._descriptor_cache = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function)
@@ -174,14 +231,22 @@ class Function:
     function_spec = property(lambda self: self._signature)
     name = property(lambda self: self._name)
 
+    def __call__(self, *args, **kwargs):
+        # Kept to a plain call: a function with an input_signature is a
+        # _SignatureFunction, whose __call__ binds the arguments first.
+        out = self._python_function(*args, **kwargs)
+        if type(out) is _Tensor or out is None:
+            return out
+        return _outputs(out, self._python_function)
+
     def _param_text(self):
-        names = [p for p in self._signature.parameters]
+        names = list(self._signature.parameters)
         if self._input_signature is None:
             return "(%s)" % ", ".join(names)
         parts = []
         for i, spec in enumerate(self._input_signature):
             n = names[i] if i < len(names) else "arg%d" % i
-            parts.append("%s: %r" % (n, spec))
+            parts.append("%s: %s" % (n, _trace_text(spec)))
         return "(%s)" % ", ".join(parts)
 
     def _binding_error(self, reason, args, kwargs):
@@ -189,52 +254,59 @@ class Function:
                          "signature: %s." % (reason, args, kwargs, self._param_text()))
 
     def _bind(self, args, kwargs):
-        """Arguments checked and converted against the input signature."""
+        """The arguments, checked against the input signature and converted
+        to tensors, as a tuple of positional arguments."""
         sig = self._input_signature
-        if sig is None:
-            return args, kwargs
-        params = list(self._signature.parameters.values())
-        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(args) == len(sig) and not kwargs:
+            values = args
+        else:
+            values = self._bind_slow(args, kwargs)
+        out = []
+        for v, s in zip(values, sig):
+            # Fast path: a tensor of the spec's dtype and a fitting shape.
+            if type(v) is _Tensor and type(s) is TensorSpec and v.dtype is s._dtype and _shape_fits(s._dims, v._shape):
+                out.append(v)
+            else:
+                out.append(self._convert(v, s, args, kwargs))
+        return tuple(out)
+
+    def _bind_slow(self, args, kwargs):
+        sig = self._input_signature
         try:
-            bound = self._signature.bind(*args, **kwargs)
+            self._signature.bind(*args, **kwargs)
         except TypeError as e:
             raise self._binding_error(str(e), args, kwargs) from None
-        if len(args) > len(sig) and not any(p.kind == p.VAR_POSITIONAL for p in params):
-            raise self._binding_error("too many positional arguments", args, kwargs)
         if len(args) > len(sig):
             raise self._binding_error("too many positional arguments", args, kwargs)
+        names = self._positional[:len(sig)]
         values = list(args)
-        for p in positional[len(args):len(sig)]:
-            if p.name in bound.arguments:
-                values.append(bound.arguments[p.name])
-            else:
-                raise self._binding_error("missing a required argument: '%s'" % p.name, args, kwargs)
-        extra_kwargs = {k: v for k, v in kwargs.items() if k not in {p.name for p in positional[:len(sig)]}}
-        if extra_kwargs:
-            raise self._binding_error("got an unexpected keyword argument '%s'" % next(iter(extra_kwargs)),
-                                      args, kwargs)
-        converted = [self._convert(v, s, args, kwargs) for v, s in zip(values, sig)]
-        return tuple(converted), {}
+        for name in names[len(args):]:
+            if name not in kwargs:
+                raise self._binding_error("missing a required argument: '%s'" % name, args, kwargs)
+            values.append(kwargs[name])
+        extra = [k for k in kwargs if k not in names]
+        if extra:
+            raise self._binding_error("got an unexpected keyword argument '%s'" % extra[0], args, kwargs)
+        return values
 
     def _convert(self, value, spec, args, kwargs):
         if isinstance(spec, (list, tuple)):
-            if not isinstance(value, (list, tuple)) or len(value) != len(spec):
-                raise self._binding_error("Can not cast %r to %r" % (value, spec), args, kwargs)
-            return type(value)(self._convert(v, s, args, kwargs) for v, s in zip(value, spec))
+            kind = "list" if isinstance(spec, list) else "tuple"
+            if not isinstance(value, list if kind == "list" else tuple):
+                raise self._binding_error("Can not cast %r to %s type." % (value, kind), args, kwargs)
+            if len(value) != len(spec):
+                raise self._binding_error("Expected %r to have length of %d" % (value, len(spec)), args, kwargs)
+            items = [self._convert(v, s, args, kwargs) for v, s in zip(value, spec)]
+            return type(value)(*items) if hasattr(type(value), "_fields") else type(value)(items)
         if isinstance(spec, dict):
-            if not isinstance(value, dict) or sorted(value) != sorted(spec):
-                raise self._binding_error("Can not cast %r to %r" % (value, spec), args, kwargs)
+            if not isinstance(value, dict) or set(value) != set(spec):
+                raise self._binding_error("%r has different keys with the TraceType %s." % (value, _trace_text(spec)),
+                                          args, kwargs)
             return {k: self._convert(value[k], spec[k], args, kwargs) for k in value}
-        t, got = _bind_to_spec(value, spec)
+        t, reason = _bind_to_spec(value, spec)
         if t is None:
-            what = repr(got) if got is not None else repr(value)
-            raise self._binding_error("Can not cast %s to %r" % (what, TensorSpec(spec.shape, spec.dtype)),
-                                      args, kwargs)
+            raise self._binding_error(reason, args, kwargs)
         return t
-
-    def __call__(self, *args, **kwargs):
-        args, kwargs = self._bind(args, kwargs)
-        return self._python_function(*args, **kwargs)
 
     def __get__(self, instance, owner):
         """Decorating a method binds it to each instance, as TensorFlow does."""
@@ -254,20 +326,35 @@ class Function:
         return bound
 
     def get_concrete_function(self, *args, **kwargs):
-        """A ConcreteFunction for these argument types (TensorSpecs or values;
-        with an input_signature, no arguments are needed)."""
+        """A ConcreteFunction for these arguments (TensorSpecs, tensors, whose
+        types are kept, or Python values, which are fixed; with an
+        input_signature, no arguments are needed). Its
+        ``structured_input_signature`` lists the positional parameters in
+        order (defaults included), each TensorSpec named after its parameter."""
         if self._input_signature is not None and not args and not kwargs:
-            specs = self._input_signature
-        else:
-            specs = tuple(a if isinstance(a, TensorSpec) else (_spec_of(a) or a) for a in args)
-        names = list(self._signature.parameters)
-        named = tuple(TensorSpec(s.shape, s.dtype, s.name or (names[i] if i < len(names) else None))
-                      if isinstance(s, TensorSpec) else s for i, s in enumerate(specs))
-        kw = {k: (v if isinstance(v, TensorSpec) else (_spec_of(v) or v)) for k, v in kwargs.items()}
-        defaults = tuple(p.default for p in list(self._signature.parameters.values())[len(named):]
-                         if p.default is not p.empty and p.name not in kw
-                         and p.kind == p.POSITIONAL_OR_KEYWORD)
-        return ConcreteFunction(self, named + defaults, kw)
+            args = self._input_signature
+        try:
+            bound = self._signature.bind_partial(*args, **kwargs)
+        except TypeError as e:
+            raise self._binding_error(str(e), args, kwargs) from None
+        bound.apply_defaults()
+        positional, names, keyword = [], [], {}
+        for name, p in self._signature.parameters.items():
+            if name not in bound.arguments:
+                continue
+            value = bound.arguments[name]
+            if p.kind == p.VAR_POSITIONAL:
+                for i, v in enumerate(value):
+                    positional.append(_named_specs(v, "%s_%d" % (name, i)))
+                    names.append(None)
+            elif p.kind == p.VAR_KEYWORD:
+                keyword.update((k, _named_specs(v, k)) for k, v in value.items())
+            elif p.kind == p.KEYWORD_ONLY:
+                keyword[name] = _named_specs(value, name)
+            else:
+                positional.append(_named_specs(value, name))
+                names.append(name)
+        return ConcreteFunction(self, tuple(positional), keyword, names)
 
     def experimental_get_compiler_ir(self, *args, **kwargs):
         raise ValueError("fasttape.function does not compile: there is no compiler IR for %s" % self._name)
@@ -276,13 +363,51 @@ class Function:
         return "<fasttape.function %s%s>" % (self._name, self._param_text())
 
 
-class ConcreteFunction:
-    """A Function specialised to argument types: calls must pass tensors of
-    the recorded dtypes and ranks. No graph is built (fasttape runs eagerly),
-    so graph-only attributes (``graph``, ``inputs``, ``outputs``) do not exist."""
+class _SignatureFunction(Function):
+    """A Function with an input_signature: arguments are bound and
+    converted before each call."""
 
-    def __init__(self, function, args, kwargs):
+    def __call__(self, *args, **kwargs):
+        out = self._python_function(*self._bind(args, kwargs))
+        if type(out) is _Tensor or out is None:
+            return out
+        return _outputs(out, self._python_function)
+
+
+_SignatureFunction.__name__ = _SignatureFunction.__qualname__ = "Function"  # as type(f) shows in TensorFlow
+
+
+def _named_specs(value, name):
+    """``value`` with each tensor leaf replaced by its TensorSpec; specs
+    without a name are named after the parameter (nested ones with their
+    path appended: ``x_0``, ``x_a``)."""
+    if _nest.is_nested(value):
+        paths = _nest._tuple_paths(value)
+        leaves = [_named_specs(v, "_".join([name] + [str(k) for k in p]))
+                  for p, v in zip(paths, _nest.flatten(value))]
+        return _nest.pack_sequence_as(value, leaves)
+    if isinstance(value, TensorSpec):
+        return value if value.name is not None else TensorSpec(value.shape, value.dtype, name)
+    if _core.is_tensor(value) or _core.is_variable(value):
+        return TensorSpec(value.shape, value.dtype, name)
+    return value
+
+
+def _has_spec(spec):
+    return any(isinstance(s, TensorSpec) for s in _nest.flatten(spec))
+
+
+class ConcreteFunction:
+    """A Function specialised to argument types. Tensor arguments must have
+    the recorded dtypes (InvalidArgumentError otherwise; shapes are not
+    checked, as in TensorFlow's eager calls); Python values given to
+    ``get_concrete_function`` are fixed and may be left out of calls. No
+    graph is built (fasttape runs eagerly), so graph-only attributes
+    (``graph``, ``inputs``, ``outputs``) do not exist."""
+
+    def __init__(self, function, args, kwargs, names=None):
         self._function = function
+        self._names = list(names) if names is not None else [None] * len(args)
         self.structured_input_signature = (args, kwargs)
 
     @property
@@ -294,16 +419,56 @@ class ConcreteFunction:
         return "%s(%s)" % (self._function.name, ", ".join(
             [repr(a) for a in args] + ["%s=%r" % kv for kv in kwargs.items()]))
 
+    def _error(self, reason, args, kwargs):
+        return TypeError("Binding inputs to tf.function failed due to `%s`. Received args: %r and kwargs: %r for "
+                         "signature: %s." % (reason, args, kwargs, self.pretty_printed_signature()))
+
     def __call__(self, *args, **kwargs):
         specs, kw_specs = self.structured_input_signature
-        for i, (value, spec) in enumerate(zip(args, specs)):
-            if isinstance(spec, TensorSpec):
-                got = _spec_of(value) or _spec_of(convert_to_tensor(value, dtype=spec.dtype))
-                rank_differs = spec.shape.rank is not None and got.shape.rank != spec.shape.rank
-                if got.dtype != spec.dtype or rank_differs:
-                    raise TypeError("%s: argument %d has %r, which does not fit the concrete function's %r"
-                                    % (self._function.name, i, got, spec))
-        return self._function.python_function(*args, **kwargs)
+        if len(args) > len(specs):
+            raise self._error("too many positional arguments", args, kwargs)
+        rest = dict(kwargs)
+        values = list(args)
+        for spec, name in zip(specs[len(args):], self._names[len(args):]):
+            if name is not None and name in rest:
+                values.append(rest.pop(name))
+            elif not _has_spec(spec):
+                values.append(spec)  # a Python value fixed by get_concrete_function
+            else:
+                raise self._error("missing a required argument: '%s'" % name, args, kwargs)
+        for name, spec in kw_specs.items():
+            if name not in rest:
+                if _has_spec(spec):
+                    raise self._error("missing a required argument: '%s'" % name, args, kwargs)
+                rest[name] = spec
+        flat_specs = _nest.flatten(list(specs) + [kw_specs[k] for k in kw_specs])
+        flat_values = _nest.flatten(values + [rest.get(k) for k in kw_specs])
+        if len(flat_specs) == len(flat_values):
+            for i, (spec, value) in enumerate(zip(flat_specs, flat_values)):
+                if isinstance(spec, TensorSpec):
+                    self._check_dtype(i, spec, value)
+        out = self._function.python_function(*values, **rest)
+        return _outputs(out, self._function.python_function)
+
+    def _check_dtype(self, index, spec, value):
+        if _core.is_tensor(value) or _core.is_variable(value):
+            dtype = value.dtype
+        else:
+            try:
+                dtype = convert_to_tensor(value).dtype
+            except (TypeError, ValueError):
+                raise TypeError("%s: expected argument #%d(zero-based) to be a Tensor; got %s (%r)."
+                                % (self._function.name, index, type(value).__name__, value)) from None
+            if dtype != spec.dtype:
+                try:
+                    dtype = convert_to_tensor(value, dtype=spec.dtype).dtype
+                except (TypeError, ValueError):
+                    pass
+        if dtype != spec.dtype:
+            raise InvalidArgumentError(None, None, "cannot compute %s as input #%d(zero-based) was expected to be a "
+                                       "%s tensor but is a %s tensor" % (
+                                           self._function.name, index, _C_TYPE.get(spec.dtype.name, spec.dtype.name),
+                                           _C_TYPE.get(dtype.name, dtype.name)))
 
     def __repr__(self):
         return "<ConcreteFunction %s>" % self.pretty_printed_signature()

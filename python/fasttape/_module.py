@@ -2,9 +2,9 @@
 Variables and other Modules that finds them by walking its attributes.
 
 The walk is TensorFlow's: attributes in sorted name order, into lists,
-tuples and dicts (dict entries by sorted key), each object once, the leaves
-of a module before those of its submodules, submodules breadth-first in the
-order they were found."""
+tuples and dicts (dict entries by sorted key, namedtuple fields in order),
+each object once, the leaves of a module before those of its submodules,
+then each submodule's own walk in the order the submodules were found."""
 
 import functools
 import re
@@ -143,7 +143,11 @@ def _walk(module, recursive, predicate, key, with_path, path=(), seen=None, stac
     for name in sorted(attrs, key=key):
         if name in getattr(module, "_IGNORED_ATTRIBUTES", ()):
             continue
-        for leaf_path, leaf in _leaves_with_paths(attrs[name], (name,)):
+        try:
+            leaves = list(_leaves_with_paths(attrs[name], (name,)))
+        except Exception as cause:  # e.g. a dict whose keys cannot be sorted
+            raise ValueError("Error processing property %r of %r" % (name, attrs[name])) from cause
+        for leaf_path, leaf in leaves:
             if not with_path:
                 if id(leaf) in seen:
                     continue
@@ -159,12 +163,10 @@ def _walk(module, recursive, predicate, key, with_path, path=(), seen=None, stac
 
 
 def _leaves_with_paths(value, prefix):
-    """(path, leaf) for the leaves of a nested list/tuple/dict, in nest order."""
-    if isinstance(value, dict):
-        for k in sorted(value):
-            yield from _leaves_with_paths(value[k], prefix + (k,))
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            yield from _leaves_with_paths(v, prefix + (i,))
-    else:
+    """(path, leaf) for the leaves of a nested structure, in nest order
+    (mapping entries by sorted key, namedtuple fields by name)."""
+    if not _nest.is_nested(value):
         yield prefix, value
+        return
+    for path, leaf in zip(_nest._tuple_paths(value), _nest.flatten(value)):
+        yield prefix + path, leaf

@@ -1,5 +1,5 @@
-"""Nested structures (lists, tuples, namedtuples, dicts and other mappings)
-of tensors, flattened and rebuilt in TensorFlow's order (mapping entries by
+"""Nested structures (lists, tuples, namedtuples, dicts and other mappings,
+dict views) of tensors, flattened and rebuilt in TensorFlow's order (mapping entries by
 sorted key). None, strings, sets, numpy arrays and tensors are leaves.
 
 ``flatten``, ``pack_sequence_as`` and ``is_nested`` are the fast versions
@@ -23,7 +23,7 @@ def _kind(x):
     t = type(x)
     k = _KIND.get(t)
     if k is None:
-        k = 2 if isinstance(x, (dict, _Mapping)) else 1 if isinstance(x, (list, tuple)) else 0
+        k = 2 if isinstance(x, (dict, _Mapping)) else 1 if isinstance(x, (list, tuple, _abc.MappingView)) else 0
         if len(_KIND) < 4096:
             _KIND[t] = k
     return k
@@ -57,21 +57,35 @@ def flatten(structure, expand_composites=False):
 
     fasttape has no composite tensors, so ``expand_composites`` changes
     nothing."""
-    kind = _kind
-    if not kind(structure):
+    get = _KIND.get
+    k = get(type(structure))
+    if k is None:
+        k = _kind(structure)
+    if not k:
         return [structure]
+    if k == 1:
+        # The common case on the tape's path: a flat list or tuple of leaves.
+        for item in structure:
+            if get(type(item)) != 0:
+                break
+        else:
+            return list(structure)
     out = []
+    append = out.append
     stack = [structure]
+    pop, extend = stack.pop, stack.extend
     # Iterative depth-first walk so deep structures cannot exhaust recursion.
     while stack:
-        item = stack.pop()
-        k = kind(item)
+        item = pop()
+        k = get(type(item))
+        if k is None:
+            k = _kind(item)
         if k == 1:
-            stack.extend(reversed(item))
+            extend(reversed(item))
         elif k == 2:
-            stack.extend(item[key] for key in sorted(item, reverse=True))
+            extend([item[key] for key in sorted(item, reverse=True)])
         else:
-            out.append(item)
+            append(item)
     return out
 
 
@@ -90,6 +104,8 @@ def _sequence_like(s, items):
         return type(s)((k, vals[k]) for k in s)
     if _is_namedtuple(s):
         return type(s)(*items)
+    if isinstance(s, _abc.MappingView):
+        return list(items)  # a dict view cannot be built: a list, as in TensorFlow
     if type(s) is list or type(s) is tuple:
         return type(s)(items)
     return type(s)(items)
@@ -107,8 +123,24 @@ def pack_sequence_as(structure, flat, expand_composites=False):
     (A module-level helper, not a recursive closure: a closure that refers
     to itself is a reference cycle, which would keep the leaves - often big
     gradients - alive until the cyclic garbage collector runs.)"""
-    if not is_nested(structure):
+    k = _KIND.get(type(structure))
+    if k is None:
+        k = _kind(structure)
+    if not k:
         return flat[0]
+    if k == 1:
+        get = _KIND.get
+        for item in structure:
+            if get(type(item)) != 0:
+                break
+        else:  # a flat list or tuple of leaves
+            t = type(structure)
+            n = len(structure)
+            if t is list:
+                return list(flat[:n])
+            if t is tuple:
+                return tuple(flat[:n])
+            return _sequence_like(structure, list(flat[:n]))
     return _build(structure, iter(flat))
 
 
@@ -201,7 +233,12 @@ def _paths(structure, prefix, out):
     if not is_nested(structure):
         out.append(prefix)
         return
-    keys = _sorted_keys(structure) if _is_mapping(structure) else range(len(structure))
+    if _is_mapping(structure):
+        keys = _sorted_keys(structure)
+    elif _is_namedtuple(structure):
+        keys = type(structure)._fields  # a namedtuple's path names its fields, as TensorFlow's
+    else:
+        keys = range(len(structure))
     for k, v in zip(keys, _items(structure)):
         _paths(v, prefix + (k,), out)
 

@@ -146,6 +146,8 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
     sep = kwargs.pop("sep", " ")
     end = kwargs.pop("end", "\n")
     kwargs.pop("name", None)
+    if end is None:  # TensorFlow's op then ends the line itself
+        end = "\n"
     if kwargs:
         raise ValueError("Unrecognized keyword arguments for tf.print: %s" % (kwargs,))
     free = [_nest.map_structure(lambda x: "" if _is_tensor_like(x) else x, i) for i in inputs]

@@ -262,6 +262,11 @@ def _cast_array(arr, dtype, value):
     if dtype.is_integer and kind == "f":
         if not np.all(np.isfinite(arr)) or not np.all(np.floor(arr) == arr):
             raise TypeError("Cannot convert %r to EagerTensor of dtype %s" % (value, dtype.name))
+    if dtype.is_integer and kind in "iuf" and arr.size:
+        info = np.iinfo(dtype.as_numpy_dtype)
+        if arr.min() < info.min or arr.max() > info.max:
+            raise ValueError("Cannot convert %r to EagerTensor of dtype %s: a value is out of its range [%d, %d]"
+                             % (value, dtype.name, info.min, info.max))
     if dtype.is_bool and kind != "b":
         raise TypeError("Cannot convert %r to EagerTensor of dtype bool" % (value,))
     if kind not in "fiub":

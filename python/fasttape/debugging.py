@@ -177,10 +177,13 @@ def _sign_assert(sym, test, x, message, summarize, newline="\n"):
         summarize = 3
     elif summarize < 0:
         summarize = a.size
-    flat = a.reshape(-1)
-    items = [str(v) for v in flat[:summarize]]
-    if len(items) < flat.size:
-        items.append("...")
+    if a.ndim == 0:  # a scalar shows as its value, whatever ``summarize``
+        items = str(a[()])
+    else:
+        flat = a.reshape(-1)
+        items = [str(v) for v in flat[:summarize]]
+        if len(items) < flat.size:
+            items.append("...")
     text = "%s\nCondition x %s 0 did not hold element-wise:%sx (%s) = \n%s" % (
         _prefix(message), sym, newline, _shape_and_dtype(x), items)
     raise InvalidArgumentError(None, None, text)
@@ -280,20 +283,25 @@ def is_numeric_tensor(tensor):
 
 
 def assert_same_float_dtype(tensors=None, dtype=None):
-    """The common floating dtype of ``tensors`` (and ``dtype``); float32
-    when there is none. Raises ValueError on a mismatch or a non-float."""
-    found = as_dtype(dtype) if dtype is not None else None
-    if found is not None and not found.is_floating:
-        raise ValueError("Expected floating point type, got %s." % found)
-    for t in tensors or ():
-        dt = t.dtype
-        if not dt.is_floating:
-            raise ValueError("Expected floating point type, got %s." % dt)
-        if found is None:
-            found = dt
-        elif dt != found:
-            raise ValueError("Expected %s, got %s." % (found, dt))
-    return found if found is not None else as_dtype("float32")
+    """The common dtype of ``tensors`` (and ``dtype``), which must be a
+    floating one; float32 when there is none. ValueError on a mismatch
+    (naming the first tensor that differs) or a non-float dtype."""
+    expected = as_dtype(dtype) if dtype is not None else None
+    if tensors:
+        first = None
+        for t in tensors:
+            if t is None:
+                continue
+            if expected is None:
+                expected, first = t.dtype, t
+            elif t.dtype != expected:
+                raise ValueError("%s, type=%s, must be of the same type (%s)%s."
+                                 % (t, t.dtype, expected, "" if first is None else " as %s" % (first,)))
+    if expected is None:
+        return as_dtype("float32")
+    if not expected.is_floating:
+        raise ValueError("Expected floating point type, got %s." % expected)
+    return expected
 
 
 def _spec_entries(spec):

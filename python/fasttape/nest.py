@@ -1,8 +1,8 @@
 """``fasttape.nest``: TensorFlow's nested-structure utilities (``tf.nest``).
 
 Lists, tuples, namedtuples, dicts and other ``collections.abc.Mapping``
-types are structures; everything else (None, strings, sets, arrays,
-tensors, Variables) is a leaf. Mapping entries are visited in sorted key
+types, and dict views (rebuilt as lists), are structures; everything else
+(None, strings, sets, arrays, tensors, Variables) is a leaf. Mapping entries are visited in sorted key
 order, as in TensorFlow. TensorFlow's special treatment of ``attrs``
 classes and of composite tensors (``expand_composites``) does not apply:
 fasttape has neither, so those objects are leaves."""
@@ -21,6 +21,8 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     if not is_nested(flat_sequence):
         raise TypeError("Attempted to pack value:\n  %s\ninto a structure, but found incompatible type `%s` "
                         "instead." % (flat_sequence, type(flat_sequence)))
+    if _nest._is_mapping(flat_sequence):  # indexed by position, as TensorFlow does (KeyError)
+        flat_sequence = [flat_sequence[i] for i in range(len(flat_sequence))]
     flat_sequence = list(flat_sequence)
     if not is_nested(structure):
         if len(flat_sequence) != 1:

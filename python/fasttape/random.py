@@ -17,6 +17,7 @@ import numpy as np
 from . import _core
 from ._dtypes import as_dtype, float32, int64
 from ._tensor import _array_to_tensor
+from ._variable import Variable
 from .errors import InvalidArgumentError
 
 __all__ = ["normal", "uniform", "truncated_normal", "shuffle", "set_seed", "categorical", "Algorithm", "Generator",
@@ -49,13 +50,29 @@ def _generator(seed):
 def _shape(shape, op):
     """The shape as a tuple, through fasttape's one shape check (naming op)."""
     if _core.is_tensor(shape):
-        out = tuple(int(d) for d in np.asarray(shape).reshape(-1))
+        dims = np.asarray(shape).reshape(-1)
     elif isinstance(shape, (int, np.integer)):
-        out = (int(shape),)
+        dims = [shape]
     else:
-        out = tuple(int(d) for d in shape)
+        dims = list(shape)
+    for d in dims:
+        if _core.is_tensor(d):
+            d = np.asarray(d)
+        if not isinstance(d, (int, np.integer)) and not (isinstance(d, np.ndarray) and d.dtype.kind in "iu"):
+            # TensorFlow's random ops take int32 or int64 shapes only.
+            raise InvalidArgumentError(None, None, "Value for attr 'T' of %s is not in the list of allowed values: "
+                                       "int32, int64" % _shape_dtype_name(d))
+    out = tuple(int(d) for d in dims)
     _core.check_shape(out, op)
     return out
+
+
+def _shape_dtype_name(d):
+    if isinstance(d, (float, np.floating)):
+        return "float"
+    if isinstance(d, (np.ndarray, np.generic)):
+        return {"f": "float", "b": "bool"}.get(d.dtype.kind, d.dtype.name)
+    return type(d).__name__
 
 
 def _finish(values, dtype):
@@ -70,7 +87,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
     if not as_dtype(dtype).is_floating:
         raise ValueError("random.normal: dtype must be float32 or float64")
     g = _generator(seed)
-    return _finish(g.normal(float(mean), float(stddev), size=_shape(shape, "random.normal")), dtype)
+    return _finish(_affine(mean, stddev, g.standard_normal(_shape(shape, "random.normal"))), dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
@@ -82,7 +99,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name
     while bad.any():
         z[bad] = g.standard_normal(int(bad.sum()))
         bad = np.abs(z) > 2
-    return _finish(float(mean) + float(stddev) * z, dtype)
+    return _finish(_affine(mean, stddev, z), dtype)
 
 
 def uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
@@ -199,14 +216,30 @@ def _normal(stream, shape, mean, stddev, dtype, what):
     dt = _float_dtype(dtype, what)
     size = _shape(shape, what)
     z = stream.standard_normal(int(np.prod(size, dtype=np.int64))).reshape(size)
-    return _finish(float(mean) + float(stddev) * z, dt)
+    return _finish(_affine(mean, stddev, z), dt)
 
 
 def _truncated(stream, shape, mean, stddev, dtype, what):
     dt = _float_dtype(dtype, what)
     size = _shape(shape, what)
     z = stream.truncated_normal(int(np.prod(size, dtype=np.int64))).reshape(size)
-    return _finish(float(mean) + float(stddev) * z, dt)
+    return _finish(_affine(mean, stddev, z), dt)
+
+
+def _param(value):
+    """``mean``/``stddev`` as float64 (a tensor broadcasts against the samples)."""
+    return np.asarray(value._peek() if _core.is_variable(value) else value, dtype=np.float64)
+
+
+def _affine(shift, scale, z):
+    """``shift + scale * z``, broadcasting as TensorFlow's ops do."""
+    shift, scale = _param(shift), _param(scale)
+    try:
+        return shift + scale * z
+    except ValueError:
+        shapes = sorted({a.shape for a in (shift, scale, z)}, key=len)
+        raise InvalidArgumentError(None, None, "Incompatible shapes: %s vs. %s"
+                                   % (list(shapes[0]), list(shapes[-1]))) from None
 
 
 def _uniform(stream, shape, minval, maxval, dtype, what):
@@ -226,10 +259,10 @@ def _uniform(stream, shape, minval, maxval, dtype, what):
         span = np.uint64(hi - lo)
         return _finish((np.asarray(lo, np.int64) + (stream.u64(n) % span).astype(np.int64)).reshape(size), dt)
     dt = _float_dtype(dt, what)
-    lo = float(np.asarray(minval))
-    hi = 1.0 if maxval is None else float(np.asarray(maxval))
+    lo = _param(minval)
+    hi = 1.0 if maxval is None else _param(maxval)
     u = stream.unit(n, dt.as_numpy_dtype).reshape(size)
-    return _finish(lo + (hi - lo) * u.astype(np.float64), dt)
+    return _finish(_affine(lo, hi - lo, u.astype(np.float64)), dt)
 
 
 def _logits(logits):
@@ -325,11 +358,31 @@ def stateless_categorical(logits, num_samples, seed, dtype=int64, name=None):
     return _sample_classes(lg, u.reshape(lg.shape[0], int(num_samples)), dtype)
 
 
+def _int_dtype_of(value):
+    """The dtype TensorFlow gives ``value`` as a tensor (Python ints:
+    int32, or int64 when one does not fit), which must be an integer one."""
+    if _core.is_tensor(value) or _core.is_variable(value):
+        dt = value.dtype
+    else:
+        a = np.asarray(value)
+        if a.dtype.kind not in "iu":
+            raise ValueError("seed and data must be integer tensors, got dtype %s" % a.dtype)
+        if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+            dt = as_dtype(int64 if a.dtype.itemsize == 8 else "int32")
+        else:
+            small = a.size == 0 or (a.min() >= -2 ** 31 and a.max() < 2 ** 31)
+            dt = as_dtype("int32" if small else int64)
+    if not dt.is_integer:
+        raise ValueError("seed and data must be integer tensors, got dtype %s" % dt.name)
+    return dt
+
+
 def stateless_split(seed, num=2, alg="auto_select"):
-    """``num`` new seed pairs (int64 ``[num, 2]``) derived from ``seed``."""
+    """``num`` new seed pairs (``[num, 2]``, the dtype of ``seed``) derived
+    from ``seed``."""
     _check_alg(alg)
-    words = _Stream(*_split_key(seed)).u64(2 * int(num)).view(np.int64)
-    return _array_to_tensor(words.reshape(int(num), 2))
+    dt = _int_dtype_of(seed)
+    return _uniform(_Stream(*_split_key(seed)), [int(num), 2], None, None, dt, "random.stateless_split")
 
 
 def _split_key(seed):
@@ -338,13 +391,15 @@ def _split_key(seed):
 
 
 def stateless_fold_in(seed, data, alg="auto_select"):
-    """A new seed pair (int64 ``[2]``) from ``seed`` and the integer
-    ``data``."""
+    """A new seed pair ``[r, data]`` (the dtype of ``data``), ``r`` an
+    integer drawn from ``seed``, as TensorFlow builds it."""
     _check_alg(alg)
-    a, b = _seed_pair(seed)
-    d = int(np.asarray(data)) & _U64
-    words = _Stream(a ^ 0x2545F4914F6CDD1D, (b << 64) | d).u64(2).view(np.int64)
-    return _array_to_tensor(words)
+    dt = _int_dtype_of(data)
+    first = _uniform(_Stream(*_split_key(seed)), [], None, None, dt, "random.stateless_fold_in")
+    d = np.asarray(data._peek() if _core.is_variable(data) else data)
+    if d.shape != ():
+        raise InvalidArgumentError(None, None, "data must be a scalar, got shape %s" % list(d.shape))
+    return _array_to_tensor(np.array([np.asarray(first), d], dtype=dt.as_numpy_dtype))
 
 
 def stateless_shuffle(value, seed, alg="auto_select"):
@@ -382,14 +437,15 @@ def create_rng_state(seed, alg):
 class Generator:
     """A stateful Philox generator (``tf.random.Generator``): each call
     draws from the next counters, so calls continue one stream. Its state
-    (``state``, int64 ``[3]``: counter low/high words, key) can be saved and
-    restored with ``from_state``/``reset``."""
+    is a non-trainable int64 ``[3]`` Variable (``state``: counter low/high
+    words, key), as TensorFlow's; assigning to it, ``reset`` or
+    ``from_state`` set where the stream continues."""
 
     def __init__(self, copy_from=None, state=None, alg=None):
         if copy_from is not None:
             if state is not None or alg is not None:
                 raise ValueError("When `copy_from` is not None, neither `state` nor `alg` may be given.")
-            self._stream = _Stream(copy_from._stream.key, copy_from._stream.counter)
+            self._make_state(copy_from._state_var._peek().numpy())
         else:
             _check_alg(alg)
             if state is None:
@@ -401,8 +457,28 @@ class Generator:
         s = np.asarray(state._peek() if _core.is_variable(state) else state).astype(np.int64).reshape(-1)
         if s.shape != (3,):
             raise ValueError("The Philox state must have shape [3], got %s" % (list(s.shape),))
-        w = [int(v) & _U64 for v in s.view(np.uint64)]
-        self._stream = _Stream(w[2], w[0] | (w[1] << 64))
+        if getattr(self, "_state_var", None) is None:
+            self._make_state(s)
+        else:
+            self._state_var.assign(s)
+
+    def _make_state(self, state):
+        self._state_var = Variable(np.asarray(state, np.int64).reshape(3), trainable=False, name="StateVar")
+
+    def _read(self):
+        """The state as a Philox stream (advanced by draws; ``_write`` stores it back)."""
+        w = [int(v) & _U64 for v in self._state_var._peek().numpy().view(np.uint64)]
+        return _Stream(w[2], w[0] | (w[1] << 64))
+
+    def _write(self, stream):
+        c = stream.counter
+        self._state_var.assign(np.array([c & _U64, c >> 64, stream.key], dtype=np.uint64).view(np.int64))
+
+    def _draw(self, fn, *args):
+        stream = self._read()
+        out = fn(stream, *args)
+        self._write(stream)
+        return out
 
     @classmethod
     def from_seed(cls, seed, alg=None):
@@ -428,13 +504,12 @@ class Generator:
 
     @property
     def state(self):
-        """The current state, int64 ``[3]``: counter low, counter high, key."""
-        c = self._stream.counter
-        return _array_to_tensor(np.array([c & _U64, c >> 64, self._stream.key], dtype=np.uint64).view(np.int64))
+        """The state Variable, int64 ``[3]``: counter low, counter high, key."""
+        return self._state_var
 
     @property
     def key(self):
-        return _array_to_tensor(np.array([self._stream.key], dtype=np.uint64).view(np.int64)[0])
+        return _array_to_tensor(np.array(self._read().key, dtype=np.uint64).view(np.int64))
 
     @property
     def algorithm(self):
@@ -454,15 +529,17 @@ class Generator:
 
     def skip(self, delta):
         """Advances the counter by ``delta`` blocks of four 32-bit words."""
-        self._stream.counter = (self._stream.counter + int(delta)) & ((1 << 128) - 1)
+        stream = self._read()
+        stream.counter = (stream.counter + int(delta)) & ((1 << 128) - 1)
+        self._write(stream)
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, name=None):
         """Normal samples."""
-        return _normal(self._stream, shape, mean, stddev, dtype, "Generator.normal")
+        return self._draw(_normal, shape, mean, stddev, dtype, "Generator.normal")
 
     def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, name=None):
         """Normal samples within two standard deviations."""
-        return _truncated(self._stream, shape, mean, stddev, dtype, "Generator.truncated_normal")
+        return self._draw(_truncated, shape, mean, stddev, dtype, "Generator.truncated_normal")
 
     def uniform(self, shape, minval=0, maxval=None, dtype=float32, name=None):
         """Uniform samples in [minval, maxval). Integer dtypes need
@@ -470,23 +547,24 @@ class Generator:
         if as_dtype(dtype).is_integer and (minval is None) != (maxval is None):
             raise ValueError("For integer dtype %s, minval and maxval must be both `None` or both non-`None`; got "
                              "minval=%s and maxval=%s" % (as_dtype(dtype), minval, maxval))
-        return _uniform(self._stream, shape, minval, maxval, dtype, "Generator.uniform")
+        return self._draw(_uniform, shape, minval, maxval, dtype, "Generator.uniform")
 
     def uniform_full_int(self, shape, dtype=int64, name=None):
         """Integers over the dtype's full range."""
-        return _uniform(self._stream, shape, None, None, dtype, "Generator.uniform_full_int")
+        return self._draw(_uniform, shape, None, None, dtype, "Generator.uniform_full_int")
 
     def make_seeds(self, count=1):
         """``count`` seed pairs for the stateless functions, int64 ``[2,
         count]``."""
-        return _array_to_tensor(self._stream.u64(2 * int(count)).view(np.int64).reshape(2, int(count)))
+        words = self._draw(lambda stream: stream.u64(2 * int(count)))
+        return _array_to_tensor(words.view(np.int64).reshape(2, int(count)))
 
     def split(self, count=1):
         """``count`` new generators with states drawn from this one (which
         advances); their streams are independent of it and of each other."""
         out = []
         for _ in range(int(count)):
-            w = self._stream.u64(3)
+            w = self._draw(lambda stream: stream.u64(3))
             out.append(Generator(state=w.view(np.int64)))
         return out
 
