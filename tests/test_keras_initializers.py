@@ -205,3 +205,12 @@ def test_get_accepts_names_dicts_classes_callables_and_arrays():
 
 def test_reachable_as_tf_keras_initializers():
     assert tf.keras.initializers.GlorotUniform is init.GlorotUniform
+
+
+def test_constant_broadcasts_its_value_like_value_times_ones():
+    # Keras fills with value * ones(shape): the value broadcasts against the
+    # shape, and shapes that do not broadcast are an InvalidArgumentError.
+    np.testing.assert_array_equal(to_np(init.Constant([1.0, 2.0])((2, 2))), [[1.0, 2.0], [1.0, 2.0]])
+    np.testing.assert_array_equal(to_np(init.Constant([[1.0], [2.0]])((2, 3))), [[1.0] * 3, [2.0] * 3])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="incompatible shapes"):
+        init.Constant([1.0, 2.0])((3,))

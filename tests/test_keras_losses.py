@@ -568,3 +568,62 @@ def test_function_aliases():
 
 def test_reachable_as_tf_keras_losses():
     assert tf.keras.losses.MeanSquaredError is losses.MeanSquaredError
+
+
+def _np_focal(yt, yp, gamma=2.0, alpha=0.25, balance=False):
+    p = np.clip(yp.astype(np.float64), 1e-7, 1 - 1e-7)
+    bce = -(yt * np.log(p) + (1 - yt) * np.log(1 - p))
+    p_t = yt * yp + (1 - yt) * (1 - yp)
+    out = (1 - p_t) ** gamma * bce
+    if balance:
+        out = (yt * alpha + (1 - yt) * (1 - alpha)) * out
+    return out.mean(-1)
+
+
+def test_binary_focal_crossentropy_follows_keras_formula():
+    yt = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]], np.float32)
+    yp = np.array([[0.2, 0.7], [0.9, 0.4], [0.1, 0.3]], np.float32)
+    L = tf.keras.losses
+    np.testing.assert_allclose(L.binary_focal_crossentropy(yt, yp).numpy(), _np_focal(yt, yp), rtol=1e-5)
+    ref = _np_focal(yt, yp, gamma=0.5, alpha=0.4, balance=True)
+    loss = L.BinaryFocalCrossentropy(gamma=0.5, alpha=0.4, apply_class_balancing=True)
+    np.testing.assert_allclose(float(loss(yt, yp)), ref.mean(), rtol=1e-5)
+    np.testing.assert_allclose(float(loss(yt, yp, sample_weight=[1.0, 0.0, 2.0])), (ref[0] + 2 * ref[2]) / 3,
+                               rtol=1e-5)
+    logits = np.log(yp / (1 - yp))
+    np.testing.assert_allclose(float(L.BinaryFocalCrossentropy(from_logits=True)(yt, logits)),
+                               _np_focal(yt, yp).mean(), rtol=1e-5)
+    cfg = L.BinaryFocalCrossentropy().get_config()
+    assert cfg == {"name": "binary_focal_crossentropy", "reduction": "sum_over_batch_size", "from_logits": False,
+                   "label_smoothing": 0.0, "axis": -1, "apply_class_balancing": False, "alpha": 0.25, "gamma": 2.0}
+    assert isinstance(L.get("BinaryFocalCrossentropy"), L.BinaryFocalCrossentropy)
+    assert L.get("binary_focal_crossentropy") is L.binary_focal_crossentropy
+    x = tf.Variable(yp)
+    with tf.GradientTape() as tape:
+        value = L.BinaryFocalCrossentropy()(yt, x)
+    assert tape.gradient(value, x).shape == (3, 2)
+
+
+def test_categorical_focal_crossentropy_follows_keras_formula():
+    yt = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], np.float32)
+    yp = np.array([[0.2, 0.7, 0.1], [0.9, 0.05, 0.05], [0.1, 0.3, 0.6]], np.float32)
+
+    def ref(yt, yp, alpha=0.25, gamma=2.0):
+        p = yp.astype(np.float64) / yp.sum(-1, keepdims=True)
+        p = np.clip(p, 1e-7, 1 - 1e-7)
+        return (alpha * (1 - p) ** gamma * -yt * np.log(p)).sum(-1)
+
+    L = tf.keras.losses
+    np.testing.assert_allclose(L.categorical_focal_crossentropy(yt, yp).numpy(), ref(yt, yp), rtol=1e-5)
+    loss = L.CategoricalFocalCrossentropy(alpha=0.4, gamma=0.5)
+    np.testing.assert_allclose(float(loss(yt, yp)), ref(yt, yp, 0.4, 0.5).mean(), rtol=1e-5)
+    logits = np.log(yp)
+    np.testing.assert_allclose(float(L.CategoricalFocalCrossentropy(from_logits=True)(yt, logits)),
+                               ref(yt, yp).mean(), rtol=1e-5)
+    smooth = yt * 0.8 + 0.2 / 3
+    np.testing.assert_allclose(float(L.CategoricalFocalCrossentropy(label_smoothing=0.2)(yt, yp)),
+                               ref(smooth, yp).mean(), rtol=1e-5)
+    assert L.CategoricalFocalCrossentropy().get_config() == {
+        "name": "categorical_focal_crossentropy", "reduction": "sum_over_batch_size", "from_logits": False,
+        "label_smoothing": 0.0, "axis": -1, "alpha": 0.25, "gamma": 2.0}
+    assert L.get("categorical_focal_crossentropy") is L.categorical_focal_crossentropy

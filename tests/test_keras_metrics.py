@@ -485,3 +485,16 @@ def test_metric_functions_are_the_loss_functions():
     assert metrics.mse is losses.mean_squared_error
     assert metrics.binary_crossentropy is losses.binary_crossentropy
     assert tf.keras.metrics.Mean is metrics.Mean
+
+
+def test_per_sample_metric_rejects_a_weight_wider_than_its_values():
+    # A mean-wrapped metric reduces each sample to one value; a (batch, d)
+    # weight cannot broadcast to shape (batch,): TensorFlow's error class.
+    m = tf.keras.metrics.MeanSquaredError()
+    yt = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]], np.float32)
+    yp = np.array([[0.2, 0.7], [0.9, 0.4], [0.1, 0.3]], np.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"cannot be broadcast"):
+        m.update_state(yt, yp, sample_weight=np.ones((3, 2), np.float32))
+    m.update_state(yt, yp, sample_weight=np.array([[1.0], [0.0], [2.0]], np.float32))
+    # Keras: per-sample mse [0.065, 0.185, 0.05] weighted by [1, 0, 2] / 3.
+    np.testing.assert_allclose(float(m.result()), (0.065 + 2 * 0.05) / 3, rtol=1e-6)

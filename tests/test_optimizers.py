@@ -288,7 +288,7 @@ def test_variables_slots_and_config_round_trip():
     assert isinstance(K.SGD.from_config(sched_opt.get_config())._learning_rate, S.CosineDecay)
     assert isinstance(K.get("adam"), K.Adam)
     assert isinstance(K.deserialize(K.serialize(opt)), K.Adam)
-    with pytest.raises(TypeError, match="unexpected keyword argument 'betta_1'"):
+    with pytest.raises(ValueError, match=r"Argument\(s\) not recognized: \{'betta_1': 0.9\}"):
         K.Adam(betta_1=0.9)
 
 
@@ -348,3 +348,137 @@ def test_training_loop_converges():
             opt.apply_gradients(zip(grads, [w, b]))
     np.testing.assert_allclose(w.numpy(), true_w, atol=2e-2)
     np.testing.assert_allclose(b.numpy(), [0.1], atol=2e-2)
+
+
+# ------------------------------------------------------- Keras 3 API details
+def test_default_names_are_keras_snake_case_auto_names():
+    # Keras names an unnamed optimizer after its class in snake_case, adding
+    # "_1", "_2", ... for later ones; an explicit name is kept as given.
+    for cls, base in [(K.SGD, "sgd"), (K.AdamW, "adam_w"), (K.RMSprop, "rm_sprop"), (K.Adagrad, "adagrad"),
+                      (K.Adamax, "adamax"), (K.Nadam, "nadam"), (K.Lion, "lion"), (K.Adam, "adam")]:
+        first, second = cls(), cls()
+        assert first.name == base or first.name.startswith(base + "_")
+        assert second.name != first.name and second.name.startswith(base + "_")
+        assert first.get_config()["name"] == first.name
+    assert K.SGD(name="SGD").name == "SGD"
+    assert K.get("SGD").name.startswith("sgd")
+
+
+def test_slot_variables_are_named_and_ordered_like_keras():
+    # A slot is named "<variable name, '/' and ':' as '_'>_<slot>"; the slots
+    # of one build come grouped as Keras creates them.
+    def names(opt, **kw):
+        w = tf.Variable(np.ones((2, 2), np.float32), name="w")
+        b = tf.Variable(np.ones(2, np.float32), name="b")
+        opt.apply_gradients([(tf.ones((2, 2)), w), (tf.ones(2), b)])
+        return [v.name.split(":")[0] for v in opt.variables[2:]]
+    assert names(K.Adam(amsgrad=True)) == ["w_0_momentum", "w_0_velocity", "b_0_momentum", "b_0_velocity",
+                                           "w_0_velocity_hat", "b_0_velocity_hat"]
+    assert names(K.RMSprop(momentum=0.5, centered=True)) == [
+        "w_0_velocity", "b_0_velocity", "w_0_momentum", "b_0_momentum", "w_0_average_gradient",
+        "b_0_average_gradient"]
+    assert names(K.Adamax()) == ["w_0_momentum", "w_0_norm", "b_0_momentum", "b_0_norm"]
+    assert names(K.Nadam()) == ["w_0_momentum", "w_0_velocity", "b_0_momentum", "b_0_velocity", "variable"]
+    assert names(K.SGD(momentum=0.9)) == ["w_0_momentum", "b_0_momentum"]
+    # Checkpoint slot names are unchanged.
+    opt = K.Adamax()
+    w = tf.Variable([1.0])
+    opt.apply_gradients([(tf.constant([1.0]), w)])
+    assert [n for _, n, _ in opt._checkpoint_slots()] == ["m", "u"]
+
+
+def test_first_apply_builds_slots_for_variables_without_gradients():
+    a, b = tf.Variable([1.0, 2.0], name="a"), tf.Variable([3.0], name="b")
+    opt = K.Adam(0.1)
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['b:0'\]"):
+        opt.apply_gradients([(tf.constant([1.0, 1.0]), a), (None, b)])
+    assert len(opt.variables) == 2 + 4
+    np.testing.assert_allclose(b.numpy(), [3.0])
+    assert opt.built
+
+
+def test_constructor_keyword_errors_and_ignored_decay():
+    with pytest.warns(UserWarning, match="Argument `decay` is no longer supported and will be ignored"):
+        opt = K.SGD(0.1, decay=0.5)
+    w = tf.Variable([1.0])
+    opt.apply_gradients([(tf.constant([1.0]), w)])
+    np.testing.assert_allclose(w.numpy(), [0.9], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"Argument\(s\) not recognized: \{'lr': 0.1\}"):
+        K.Adam(lr=0.1)
+
+
+def test_learning_rate_assignment_rules():
+    opt = K.SGD(S.ExponentialDecay(0.1, 5, 0.5))
+    with pytest.raises(TypeError, match="hence its learning rate is not settable"):
+        opt.learning_rate = 0.3
+    # A schedule replaces a float rate; the rate variable leaves `variables`.
+    opt = K.SGD(0.1)
+    opt.learning_rate = S.ExponentialDecay(0.2, 5, 0.5)
+    assert [v.name for v in opt.variables] == ["iteration:0"]
+    np.testing.assert_allclose(float(opt.learning_rate), 0.2, rtol=1e-7)
+    opt = K.Adam(0.01)
+    opt.learning_rate = 0.5
+    assert isinstance(opt.learning_rate, tf.Variable) and float(opt.learning_rate) == 0.5
+
+
+def test_serialize_uses_keras_layout():
+    sched = S.ExponentialDecay(0.1, 5, 0.5)
+    s = S.serialize(sched)
+    assert s == {"module": "keras.optimizers.schedules", "class_name": "ExponentialDecay",
+                 "config": sched.get_config(), "registered_name": None}
+    opt = K.Adam(sched, name="opt")
+    ser = K.serialize(opt)
+    assert ser["module"] == "keras.optimizers" and ser["class_name"] == "Adam" and ser["registered_name"] is None
+    assert ser["config"]["learning_rate"] == s
+    again = K.deserialize(ser)
+    assert isinstance(again, K.Adam) and isinstance(again._learning_rate, S.ExponentialDecay)
+    assert again.get_config() == opt.get_config()
+
+
+def test_nadam_and_lion_cast_betas_to_float32_for_float32_variables():
+    # Keras's Nadam and Lion cast beta_1/beta_2 to the variable's dtype before
+    # computing 1 - beta, so float32 slots hold g * (1 - float32(beta)).
+    f = np.float32
+    g = f(0.1)
+    w = tf.Variable(np.array([1.0], f))
+    opt = K.Nadam()
+    opt.apply_gradients([(tf.constant(np.array([g], f)), w)])
+    m, v = opt.variables[2].numpy(), opt.variables[3].numpy()
+    np.testing.assert_array_equal(m, [g * (f(1) - f(0.9))])
+    np.testing.assert_array_equal(v, [g * g * (f(1) - f(0.999))])
+    w = tf.Variable(np.array([1.0], f))
+    opt = K.Lion(0.01)
+    for _ in range(2):
+        opt.apply_gradients([(tf.constant(np.array([g], f)), w)])
+    ref = f(0)
+    for _ in range(2):
+        ref = f(0.99) * ref + (f(1) - f(0.99)) * g
+    np.testing.assert_allclose(opt.variables[2].numpy(), [ref], rtol=3e-7)  # exact 1 - 0.99 is 9.5e-7 off
+
+
+def test_mixed_dtype_call_with_a_bad_gradient_changes_nothing():
+    a = tf.Variable(np.array([1.0], np.float32))
+    b = tf.Variable(np.array([1.0, 2.0], np.float64))
+    opt = K.Nadam(0.1)
+    with pytest.raises(ValueError, match=r"variable 1 has shape \[3\]"):
+        opt.apply_gradients([(tf.constant(np.array([1.0], np.float32)), a),
+                             (tf.constant(np.array([1.0, 1.0, 1.0])), b)])
+    np.testing.assert_array_equal(a.numpy(), [1.0])
+    opt.apply_gradients([(tf.constant(np.array([1.0], np.float32)), a), (tf.constant(np.array([1.0, 1.0])), b)])
+    assert a.numpy()[0] < 1.0 and b.numpy()[0] < 1.0
+
+
+def test_cosine_schedules_use_a_correctly_rounded_float32_cosine():
+    # 0.1 * 0.5 * (1 + cos(pi * 0.375)): cos(pi * 0.375) is 0.38268343 in
+    # float32 (numpy's float32 cos gives 0.38268346, one ulp off).
+    f = np.float32
+    assert S.CosineDecayRestarts(0.1, 4)(7).numpy() == f(0.06913417)
+    assert S.CosineDecay(0.1, 8)(3).numpy() == f(0.06913417)
+    cos = f(np.cos(np.float64(f(math.pi) * f(0.375))))
+    assert cos == f(0.38268343)
+
+
+def test_invalid_learning_rate_error_text():
+    with pytest.raises(ValueError, match=r"Argument `learning_rate` should be float, or an instance of "
+                                         r"LearningRateSchedule.*Received instead: learning_rate=x"):
+        K.SGD(learning_rate="x")

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import _core
+from .. import errors as _errors
 from .. import random as _random
 from .._dtypes import as_dtype
 from .._tensor import _array_to_tensor
@@ -77,7 +78,15 @@ class Constant(Initializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype, "Constant")
-        return _to_tensor(np.full(_shape_tuple(shape), np.asarray(self.value)), dt)
+        shape = _shape_tuple(shape)
+        value = np.asarray(self.value)
+        try:  # Keras computes value * ones(shape): the two shapes broadcast
+            shape = np.broadcast_shapes(value.shape, shape)
+        except ValueError:
+            raise _errors.InvalidArgumentError(
+                None, None, "Constant: incompatible shapes: value of shape %s cannot fill shape %s"
+                % (list(value.shape), list(shape))) from None
+        return _to_tensor(np.array(np.broadcast_to(value, shape)), dt)
 
     def get_config(self):
         value = self.value

@@ -25,11 +25,13 @@ from .._tensor import convert_to_tensor
 __all__ = [
     "Loss", "Reduction", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
     "MeanSquaredLogarithmicError", "Huber", "LogCosh", "BinaryCrossentropy", "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "CosineSimilarity", "Hinge", "SquaredHinge",
+    "SparseCategoricalCrossentropy", "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+    "KLDivergence", "Poisson", "CosineSimilarity", "Hinge", "SquaredHinge",
     "CategoricalHinge",
     "mean_squared_error", "mse", "MSE", "mean_absolute_error", "mae", "MAE", "mean_absolute_percentage_error",
     "mape", "MAPE", "mean_squared_logarithmic_error", "msle", "MSLE", "huber", "log_cosh", "logcosh",
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
+    "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
     "kld", "KLD", "kullback_leibler_divergence", "poisson", "cosine_similarity", "hinge", "squared_hinge",
     "categorical_hinge", "get", "serialize", "deserialize",
 ]
@@ -350,6 +352,32 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return _core.reduce_mean(values, axis)
 
 
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                              label_smoothing=0.0, axis=-1):
+    """Mean over ``axis`` of ``(1 - p_t) ** gamma * bce`` where ``bce`` is
+    the binary cross-entropy of ``p`` (``sigmoid(y_pred)`` with
+    ``from_logits``) and ``p_t = y p + (1 - y)(1 - p)``; with class balancing
+    each term is also weighted by ``y alpha + (1 - y)(1 - alpha)``."""
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = _core.add(_core.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
+    if from_logits:
+        y_pred = _core.sigmoid(y_pred)
+    bce = _bce(y_true, y_pred, False, "binary_focal_crossentropy")
+    not_true = _core.subtract(1.0, y_true)
+    p_t = _core.add(_core.multiply(y_true, y_pred), _core.multiply(not_true, _core.subtract(1.0, y_pred)))
+    focal = _core.multiply(_core.pow(_core.subtract(1.0, p_t), float(gamma)), bce)
+    if apply_class_balancing:
+        weight = _core.add(_core.multiply(y_true, float(alpha)), _core.multiply(not_true, 1.0 - alpha))
+        focal = _core.multiply(weight, focal)
+    if len(focal._shape) == 0:
+        raise _errors.InvalidArgumentError(
+            None, None, "binary_focal_crossentropy: inputs must have rank >= 1 (the loss averages over axis %s); "
+            "got scalars" % (axis,))
+    return _core.reduce_mean(focal, axis)
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """``-sum(y_true * log(p), axis)`` with ``p = y_pred / sum(y_pred, axis)``
     clipped to [1e-7, 1 - 1e-7], or ``softmax(y_pred)`` computed stably when
@@ -374,6 +402,34 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     output = _core.divide(y_pred, _core.reduce_sum(y_pred, axis, keepdims=True))
     output = _core.clip_by_value(output, EPSILON, 1.0 - EPSILON)
     return _core.negative(_core.reduce_sum(_core.multiply(y_true, _core.log(output)), axis))
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                   axis=-1):
+    """``sum(alpha * (1 - p) ** gamma * -y_true * log(p), axis)`` with
+    ``p = y_pred / sum(y_pred, axis)`` (``softmax(y_pred)`` with
+    ``from_logits``) clipped to [1e-7, 1 - 1e-7]. Label smoothing:
+    ``y * (1 - ls) + ls / num_classes``."""
+    if isinstance(axis, bool):
+        raise ValueError("`axis` must be of type `int`. Received: axis=%s of type %s" % (axis, type(axis)))
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    if len(y_pred._shape) and y_pred._shape[-1] == 1:
+        warnings.warn("In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, "
+                      "num_classes) with num_classes > 1. Received: y_pred.shape=%s. Consider using "
+                      "'binary_crossentropy' if you only have 2 classes." % _fmt(_shape(y_pred)), SyntaxWarning,
+                      stacklevel=2)
+    if label_smoothing:
+        num_classes = float(y_true._shape[-1])
+        y_true = _core.add(_core.multiply(y_true, 1.0 - label_smoothing), label_smoothing / num_classes)
+    _check_broadcast("categorical_focal_crossentropy", y_true, y_pred)
+    if from_logits:
+        y_pred = _core.softmax(y_pred, axis)
+    output = _core.divide(y_pred, _core.reduce_sum(y_pred, axis, keepdims=True))
+    output = _core.clip_by_value(output, EPSILON, 1.0 - EPSILON)
+    cce = _core.multiply(_core.negative(y_true), _core.log(output))
+    weight = _core.multiply(_core.pow(_core.subtract(1.0, output), float(gamma)), float(alpha))
+    return _core.reduce_sum(_core.multiply(weight, cce), axis)
 
 
 def _sparse_cce(y_true, y_pred, from_logits, ignore_class, axis):
@@ -634,6 +690,24 @@ class BinaryCrossentropy(_FunctionLoss):
         self.axis = axis
 
 
+class BinaryFocalCrossentropy(_FunctionLoss):
+    """Binary focal cross-entropy (Lin et al., 2017): binary cross-entropy
+    scaled by ``(1 - p_t) ** gamma``, optionally class-balanced by ``alpha``."""
+    _fn = staticmethod(binary_focal_crossentropy)
+    _config_keys = ("from_logits", "label_smoothing", "axis", "apply_class_balancing", "alpha", "gamma")
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
+        super().__init__(reduction, name, dtype, apply_class_balancing=apply_class_balancing, alpha=alpha,
+                         gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+
+
 class CategoricalCrossentropy(_FunctionLoss):
     """Cross-entropy of one-hot (or soft) labels against probabilities (or
     logits with ``from_logits=True``) along ``axis``."""
@@ -646,6 +720,23 @@ class CategoricalCrossentropy(_FunctionLoss):
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
         self.axis = axis
+
+
+class CategoricalFocalCrossentropy(_FunctionLoss):
+    """Categorical focal cross-entropy: each class's cross-entropy term
+    scaled by ``alpha * (1 - p) ** gamma``."""
+    _fn = staticmethod(categorical_focal_crossentropy)
+    _config_keys = ("from_logits", "label_smoothing", "axis", "alpha", "gamma")
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy", dtype=None):
+        super().__init__(reduction, name, dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+        self.alpha = alpha
+        self.gamma = gamma
 
 
 class SparseCategoricalCrossentropy(_FunctionLoss):
@@ -672,10 +763,12 @@ class SparseCategoricalCrossentropy(_FunctionLoss):
 
 _CLASSES = [Loss, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
             CosineSimilarity, Huber, LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
-            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy]
+            BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
+            SparseCategoricalCrossentropy]
 _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
               mean_squared_logarithmic_error, cosine_similarity, huber, log_cosh, hinge, squared_hinge,
-              categorical_hinge, kl_divergence, poisson, binary_crossentropy, categorical_crossentropy,
+              categorical_hinge, kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
+              categorical_crossentropy, categorical_focal_crossentropy,
               sparse_categorical_crossentropy]
 
 ALL_OBJECTS_DICT = {c.__name__: c for c in _CLASSES}

@@ -10,6 +10,7 @@ so checkpoints can save it; ``reset_state()`` zeroes it.
 import numpy as np
 
 from .. import _core
+from .. import errors as _errors
 from .._dtypes import as_dtype
 from .._math_ops import argmax
 from .._ops import cast, where, zeros
@@ -156,8 +157,9 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype, mask=No
         try:
             sample_weight = _core.broadcast_to(sample_weight, list(values._shape))
         except Exception:
-            raise ValueError("sample_weight of shape %s cannot be broadcast to the values' shape %s"
-                             % (_fmt(_shape(sample_weight)), _fmt(_shape(values)))) from None
+            raise _errors.InvalidArgumentError(
+                None, None, "sample_weight of shape %s cannot be broadcast to the values' shape %s"
+                % (_fmt(_shape(sample_weight)), _fmt(_shape(values)))) from None
         values = _core.multiply(values, sample_weight)
         if w_nd > 1:
             sample_weight = _reduce(reduce_fn, sample_weight, range(1, w_nd))

@@ -24,6 +24,7 @@ from .._tape import GradientTape
 from .._tensor import convert_to_tensor
 from .._variable import Variable
 from . import schedules
+from .losses import auto_name
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam", "Lion", "schedules",
@@ -36,6 +37,19 @@ def _is_number(x):
     return isinstance(x, (int, float, np.floating, np.integer)) and not isinstance(x, bool)
 
 
+_PARAM_FIELDS = ("amsgrad", "centered", "nesterov", "step", "beta_1", "beta_2", "epsilon", "momentum", "rho",
+                 "weight_decay", "learning_rate", "u_product")
+
+
+def _with_float32(p, fields):
+    """A copy of ``p`` with ``fields`` rounded to float32."""
+    q = _core.OptimizerParams()
+    for f in _PARAM_FIELDS:
+        v = getattr(p, f)
+        setattr(q, f, float(np.float32(v)) if f in fields else v)
+    return q
+
+
 class Optimizer:
     """Keras 3's optimizer base class: hyperparameters, slots, clipping,
     weight decay, the iteration counter and checkpointable state. A subclass
@@ -44,17 +58,24 @@ class Optimizer:
 
     _rule = None
     _slot_names = ()
-    _default_name = "optimizer"
+    # Slots Keras creates together, one variable after another; each group
+    # is created for all variables of a ``build`` before the next group.
+    _slot_groups = None
+    # Keras's name of a slot where it differs from the checkpoint slot name.
+    _slot_var_names = {}
+    # Hyperparameters Keras casts to a float32 variable's dtype before its
+    # arithmetic (Nadam's and Lion's ``1 - beta``); the others it combines
+    # as Python floats first.
+    _float32_params = ()
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
         cls = type(self).__name__
-        for k in kwargs:
-            if k in ("decay", "lr"):
-                raise ValueError("Argument `%s` is no longer supported by %s (Keras 3): use `learning_rate` "
-                                 "and a learning-rate schedule instead." % (k, cls))
-            raise TypeError("%s.__init__() got an unexpected keyword argument '%s'" % (cls, k))
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
+        if kwargs:
+            raise ValueError("Argument(s) not recognized: %s" % (kwargs,))
         if use_ema:
             raise ValueError("%s: use_ema=True (exponential moving averages of the weights) is not provided by "
                              "fasttape; keep averages with Variables of your own." % cls)
@@ -71,7 +92,7 @@ class Optimizer:
                          ("weight_decay", weight_decay)):
             if val is not None and not _is_number(val):
                 raise ValueError("%s: `%s` must be a number or None, got %r" % (cls, arg, val))
-        self.name = name or self._default_name
+        self.name = name if name is not None else auto_name(cls)
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
@@ -93,8 +114,9 @@ class Optimizer:
             self._learning_rate = Variable(np.float32(float(learning_rate)), trainable=False, name="learning_rate")
             self._variables.append(self._learning_rate)
         else:
-            raise ValueError("%s: learning_rate must be a float, a Variable, a LearningRateSchedule or a callable "
-                             "returning a float, got %r" % (cls, learning_rate))
+            raise ValueError("Argument `learning_rate` should be float, or an instance of LearningRateSchedule, or "
+                             "a callable (that takes in the current iteration value and returns the corresponding "
+                             "learning rate value). Received instead: learning_rate=%s" % (learning_rate,))
         self._slots = {}        # id(variable) -> [slot Variables]
         self._tracked = []      # the variables that have slots, in build order
         self._exclude_names = ()
@@ -131,11 +153,18 @@ class Optimizer:
     @learning_rate.setter
     def learning_rate(self, value):
         if isinstance(value, LearningRateSchedule) or (callable(value) and not _core.is_variable(value)):
+            if _core.is_variable(self._learning_rate) and any(v is self._learning_rate for v in self._variables):
+                self._variables = [v for v in self._variables if v is not self._learning_rate]
             self._learning_rate = value
-        elif isinstance(self._learning_rate, Variable) and not _core.is_variable(value):
+        elif isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its "
+                            "`learning_rate` constructor argument, hence its learning rate is not settable. If you "
+                            "need the learning rate to be settable, you should instantiate the optimizer with a "
+                            "float `learning_rate` argument.")
+        elif _core.is_variable(self._learning_rate) and not _core.is_variable(value):
             self._learning_rate.assign(np.asarray(value, dtype=self._learning_rate.dtype.as_numpy_dtype))
         else:
-            raise TypeError("%s: the learning rate is a schedule or a callable; set it to another schedule or "
+            raise TypeError("%s: the learning rate is a callable; set it to a float, a schedule or another "
                             "callable, not %r" % (type(self).__name__, value))
 
     def _params(self):
@@ -144,9 +173,27 @@ class Optimizer:
         return p
 
     def build(self, var_list):
-        """Creates the slot variables of each variable not built yet."""
+        """Creates the slot variables of each variable not built yet; the
+        new slots join ``variables`` in Keras's order (see ``_slot_groups``)."""
+        new, seen = [], set()
         for v in var_list:
-            self._build_one(v)
+            if id(v) not in self._slots and id(v) not in seen:
+                self._check_variable(v)
+                seen.add(id(v))
+                new.append(v)
+        names = self._slot_names[:self._slot_count()]
+        groups = self._slot_groups or ((n,) for n in names)
+        made = {id(v): {} for v in new}
+        for group in groups:
+            group = [n for n in group if n in names]
+            for v in new:
+                for n in group:
+                    slot = self._make_slot(v, n)
+                    made[id(v)][n] = slot
+                    self._variables.append(slot)
+        for v in new:
+            self._slots[id(v)] = [made[id(v)][n] for n in names]
+            self._tracked.append(v)
         self.built = True
 
     def _slot_count(self):
@@ -155,22 +202,24 @@ class Optimizer:
     def _slot_initial(self, variable, slot_name):
         return np.zeros(tuple(variable.shape), variable.dtype.as_numpy_dtype)
 
-    def _build_one(self, variable):
-        if id(variable) in self._slots:
-            return self._slots[id(variable)]
+    def _check_variable(self, variable):
         if not _core.is_variable(variable):
             raise TypeError("%s: can only update fasttape.Variable objects, got %s"
                             % (type(self).__name__, type(variable).__name__))
         if variable.dtype.name not in ("float32", "float64"):
             raise TypeError("%s: cannot update variable '%s' of dtype %s; optimizers update float32 and float64 "
                             "variables" % (type(self).__name__, variable.name, variable.dtype.name))
-        base = variable.name.split(":")[0].replace("/", "_")
-        slots = [Variable(self._slot_initial(variable, s), trainable=False, name="%s_%s" % (base, s))
-                 for s in self._slot_names[:self._slot_count()]]
-        self._slots[id(variable)] = slots
-        self._tracked.append(variable)
-        self._variables.extend(slots)
-        return slots
+
+    def _make_slot(self, variable, slot_name):
+        # Keras names a slot "<variable name with '/' and ':' as '_'>_<slot>".
+        base = variable.name.replace("/", "_").replace(":", "_")
+        return Variable(self._slot_initial(variable, slot_name), trainable=False,
+                        name="%s_%s" % (base, self._slot_var_names.get(slot_name, slot_name)))
+
+    def _build_one(self, variable):
+        if id(variable) not in self._slots:
+            self.build([variable])
+        return self._slots[id(variable)]
 
     def _slot_list(self, variable):
         return self._slot_names[:self._slot_count()]
@@ -218,6 +267,8 @@ class Optimizer:
                                  "on a list of variables. Call `optimizer.build(trainable_variables)` first.")
             trainable_variables = list(self._tracked)
         variables = list(trainable_variables)
+        if not self.built:
+            self.build(variables)  # Keras builds every listed variable, with or without a gradient
         if len(grads) != len(variables):
             raise ValueError("%s: got %d gradients for %d variables" % (type(self).__name__, len(grads),
                                                                        len(variables)))
@@ -252,10 +303,27 @@ class Optimizer:
             p.weight_decay = float(self.weight_decay)
         p.step = int(self._iterations) + 1
         self._before_step(p)
-        _core.optimizer_update(self._rule, p, variables, grads, slots,
-                               [self._use_weight_decay(v) for v in variables])
+        decay = [self._use_weight_decay(v) for v in variables]
+        groups = [(list(range(len(variables))), p)]
+        if self._float32_params:
+            f32 = [i for i, v in enumerate(variables) if v.dtype.name == "float32"]
+            rest = [i for i, v in enumerate(variables) if v.dtype.name != "float32"]
+            groups = [(f32, _with_float32(p, self._float32_params)), (rest, p)]
+            if f32 and rest:
+                self._check_gradients(variables, grads)  # two calls: nothing may change if either would fail
+        for idx, params in groups:
+            if idx:
+                _core.optimizer_update(self._rule, params, [variables[i] for i in idx], [grads[i] for i in idx],
+                                       [slots[i] for i in idx], [decay[i] for i in idx])
         self._iterations.assign_add(np.int64(1))
         return self._iterations
+
+    def _check_gradients(self, variables, grads):
+        for i, (v, g) in enumerate(zip(variables, grads)):
+            if tuple(g.shape) != tuple(v.shape) or g.dtype.name != v.dtype.name:
+                raise ValueError("%s: the gradient of variable %d has shape %s and dtype %s but the variable has "
+                                 "shape %s and dtype %s" % (type(self).__name__, i, list(g.shape), g.dtype.name,
+                                                            list(v.shape), v.dtype.name))
 
     def _before_step(self, params):
         """Per-step state a rule keeps outside its slots (Nadam's product)."""
@@ -357,12 +425,11 @@ class SGD(Optimizer):
 
     _rule = _Rule.SGD
     _slot_names = ("momentum",)
-    _default_name = "SGD"
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name="SGD", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
@@ -387,12 +454,12 @@ class Adam(Optimizer):
 
     _rule = _Rule.Adam
     _slot_names = ("momentum", "velocity", "velocity_hat")
-    _default_name = "adam"
+    _slot_groups = (("momentum", "velocity"), ("velocity_hat",))
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name="adam", **kwargs):
+                 gradient_accumulation_steps=None, name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         self.beta_1 = beta_1
@@ -414,12 +481,11 @@ class AdamW(Adam):
     """Adam with decoupled weight decay (default 0.004): each step first
     scales the variable by ``1 - weight_decay * lr``."""
 
-    _default_name = "adamw"
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name="adamw", **kwargs):
+                 gradient_accumulation_steps=None, name=None, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue,
                          global_clipnorm, use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name, **kwargs)
@@ -433,12 +499,11 @@ class RMSprop(Optimizer):
     the running mean of ``g``), through a momentum slot when momentum > 0."""
 
     _rule = _Rule.RMSprop
-    _default_name = "rmsprop"
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name="rmsprop", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         self.rho = rho
@@ -468,12 +533,11 @@ class Adagrad(Optimizer):
 
     _rule = _Rule.Adagrad
     _slot_names = ("accumulator",)
-    _default_name = "adagrad"
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name="adagrad", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         self.initial_accumulator_value = initial_accumulator_value
@@ -497,12 +561,13 @@ class Adamax(Optimizer):
 
     _rule = _Rule.Adamax
     _slot_names = ("m", "u")
-    _default_name = "adamax"
+    _slot_groups = (("m", "u"),)
+    _slot_var_names = {"m": "momentum", "u": "norm"}
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name="adamax", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         self.beta_1 = beta_1
@@ -525,12 +590,13 @@ class Nadam(Optimizer):
 
     _rule = _Rule.Nadam
     _slot_names = ("momentum", "velocity")
-    _default_name = "nadam"
+    _slot_groups = (("momentum", "velocity"),)
+    _float32_params = ("beta_1", "beta_2")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name="nadam", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         self.beta_1 = beta_1
@@ -540,18 +606,12 @@ class Nadam(Optimizer):
 
     def build(self, var_list):
         var_list = list(var_list)
-        self._make_u_product(var_list)
         super().build(var_list)
-
-    def _make_u_product(self, variables):
-        if self._u_product is None and variables:
-            self._u_product = Variable(np.ones((), variables[0].dtype.as_numpy_dtype), trainable=False,
-                                       name="u_product")
+        if self._u_product is None and var_list:
+            # Keras creates the running product after the slots, unnamed ("variable").
+            self._u_product = Variable(np.ones((), var_list[0].dtype.as_numpy_dtype), trainable=False,
+                                       name="variable")
             self._variables.append(self._u_product)
-
-    def _build_one(self, variable):
-        self._make_u_product([variable])
-        return super()._build_one(variable)
 
     def _before_step(self, params):
         # u_product *= beta_1 * (1 - 0.5 * 0.96^t), in the product's dtype.
@@ -579,12 +639,12 @@ class Lion(Optimizer):
 
     _rule = _Rule.Lion
     _slot_names = ("momentum",)
-    _default_name = "lion"
+    _float32_params = ("beta_1", "beta_2")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name="lion", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name, **kwargs)
         if beta_1 <= 0 or beta_1 > 1:
@@ -607,7 +667,9 @@ _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagr
 
 
 def serialize(optimizer):
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    """Keras's serialized form: module, class name, config, registered name."""
+    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__, "config": optimizer.get_config(),
+            "registered_name": None}
 
 
 def deserialize(config, custom_objects=None):

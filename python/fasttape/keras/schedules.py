@@ -16,6 +16,11 @@ __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
 _f32 = np.float32
 
 
+def _cos(x):
+    """float32 cosine, correctly rounded (as Eigen's float32 cos gives)."""
+    return _f32(np.cos(np.float64(x)))
+
+
 def _step(step):
     return _f32(np.asarray(step).astype(np.float64))
 
@@ -100,7 +105,7 @@ class CosineDecay(LearningRateSchedule):
 
     def _decay(self, step, decay_steps, from_lr):
         frac = step / decay_steps
-        cosine = _f32(0.5) * (_f32(1.0) + np.cos(_f32(_math.pi) * frac, dtype=_f32))
+        cosine = _f32(0.5) * (_f32(1.0) + _cos(_f32(_math.pi) * frac))
         decayed = (_f32(1.0) - _f32(self.alpha)) * cosine + _f32(self.alpha)
         return from_lr * decayed
 
@@ -151,7 +156,7 @@ class CosineDecayRestarts(LearningRateSchedule):
             sum_r = (_f32(1.0) - t_mul ** i_restart) / (_f32(1.0) - t_mul)
             frac = (frac - sum_r) / t_mul ** i_restart
         m_fac = m_mul ** i_restart
-        cosine = _f32(0.5) * m_fac * (_f32(1.0) + np.cos(_f32(_math.pi) * frac))
+        cosine = _f32(0.5) * m_fac * (_f32(1.0) + _cos(_f32(_math.pi) * frac))
         decayed = (_f32(1.0) - alpha) * cosine + alpha
         return constant(_f32(init * decayed))
 
@@ -223,7 +228,9 @@ _BY_NAME = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, Co
 
 
 def serialize(schedule):
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    """Keras's serialized form: module, class name, config, registered name."""
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
 
 
 def deserialize(config, custom_objects=None):
