@@ -1,4 +1,5 @@
-"""fasttape's benchmark suite: the workloads W1-W9 of the performance issue.
+"""fasttape's benchmark suite: the workloads W1-W9 of the performance issue, W11
+(the fused Adam step) and W12 (Dataset.batch) of the training-surface issue.
 
 Runs each workload in float32 with fasttape, numpy (hand-written forward and
 backward: the no-autodiff floor) and PyTorch (when installed), each library

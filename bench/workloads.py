@@ -590,6 +590,109 @@ def w9_saved_bytes(d):
 
 
 # ============================================================ the table of workloads
+# ============================================================ W11 fused Adam step
+W11_N = 1_000_000
+
+
+def w11_data(quick):
+    r = _rng(11)
+    return {"x": r.standard_normal(W11_N, dtype=np.float32), "g": r.standard_normal(W11_N, dtype=np.float32)}
+
+
+def w11_numpy(d):  # Keras's Adam formulas, op by op, in place
+    x, g = d["x"].copy(), d["g"]
+    m, v = np.zeros_like(x), np.zeros_like(x)
+    tmp = np.empty_like(x)
+    t = [0]
+
+    def step():
+        t[0] += 1
+        lr = x.dtype.type(0.001)
+        alpha = lr * np.sqrt(1 - x.dtype.type(0.999) ** t[0]) / (1 - x.dtype.type(0.9) ** t[0])
+        np.subtract(g, m, out=tmp)
+        np.multiply(tmp, 0.1, out=tmp)
+        np.add(m, tmp, out=m)
+        np.multiply(g, g, out=tmp)
+        np.subtract(tmp, v, out=tmp)
+        np.multiply(tmp, 0.001, out=tmp)
+        np.add(v, tmp, out=v)
+        np.sqrt(v, out=tmp)
+        np.add(tmp, 1e-7, out=tmp)
+        np.divide(m, tmp, out=tmp)
+        np.multiply(tmp, alpha, out=tmp)
+        np.subtract(x, tmp, out=x)
+        return [x], {}
+    return step
+
+
+def w11_fasttape(d):
+    tf = _tf()
+    x = tf.Variable(d["x"])
+    pairs = [(tf.constant(d["g"]), x)]
+    opt = tf.keras.optimizers.Adam(0.001)
+
+    def step():
+        opt.apply_gradients(pairs)
+        return [x], {}
+    return step
+
+
+def w11_torch(d):
+    torch = _torch()
+    p = torch.nn.Parameter(torch.from_numpy(d["x"].copy()))
+    p.grad = torch.from_numpy(d["g"].copy())
+    opt = torch.optim.Adam([p], lr=0.001, eps=1e-7, foreach=True)
+
+    def step():
+        opt.step()
+        return [p.detach()], {}
+    return step
+
+
+# ============================================================ W12 Dataset.batch
+W12_ROWS, W12_BATCH = 60_000, 10_000
+
+
+def w12_data(quick):
+    r = _rng(12)
+    return {"X": r.standard_normal((W12_ROWS, 784), dtype=np.float32), "y": np.arange(W12_ROWS, dtype=np.int64)}
+
+
+def w12_numpy(d):  # slices of the arrays, one copy each into a new array
+    X, y = d["X"], d["y"]
+
+    def step():
+        last = None
+        for i in range(0, len(X), W12_BATCH):
+            last = (X[i:i + W12_BATCH].copy(), y[i:i + W12_BATCH].copy())
+        return [last[0]], {}
+    return step
+
+
+def w12_fasttape(d):
+    tf = _tf()
+    ds = tf.data.Dataset.from_tensor_slices((d["X"], d["y"])).batch(W12_BATCH)
+
+    def step():
+        last = None
+        for xb, yb in ds:
+            last = xb
+        return [last], {}
+    return step
+
+
+def w12_torch(d):  # what a torch program does with in-memory tensors: slices, copied
+    torch = _torch()
+    X, y = torch.from_numpy(d["X"]), torch.from_numpy(d["y"])
+
+    def step():
+        last = None
+        for i in range(0, len(X), W12_BATCH):
+            last = (X[i:i + W12_BATCH].clone(), y[i:i + W12_BATCH].clone())
+        return [last[0]], {}
+    return step
+
+
 class Workload:
     """name, description, data(quick), make_<lib>, the metrics reported and
     how they are normalised, the gradient tolerance and the target."""
@@ -645,6 +748,12 @@ WORKLOADS = {w.name: w for w in [
              [("total", "ms/step", None, MS), ("peak_rss", "peak RSS MiB", None, ("MiB", 2.0 ** -20))],
              {"ms/step": [("torch", 0.7)], "peak RSS MiB": [("saved", 1.1)]},
              rtol=1e-3, repeats=(3, 1), warmup=(2, 2), reference=w9_reference, memory=True),
+    # W11 checks the variable after the first step against Keras's formulas
+    # in float64 (bench/bench_optim.py adds the bandwidth and a 16M row).
+    Workload("W11", "Adam step (apply_gradients) on 1,000,000 float32 parameters", "w11",
+             [("total", "ms/step", None, MS)], {"ms/step": [("torch", 1.0)]}, inner=(20, 5), repeats=(15, 5)),
+    Workload("W12", "Dataset.from_tensor_slices((X[60000x784], y)).batch(10000): one epoch", "w12",
+             [("total", "ms/epoch", None, MS)], {"ms/epoch": [("numpy", 1.1)]}, repeats=(11, 5)),
 ]}
 
 
