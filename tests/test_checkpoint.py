@@ -347,7 +347,9 @@ def test_assert_nontrivial_match(tmp_path):
 
 
 def test_restore_missing_checkpoint_raises_not_found(tmp_path):
-    with pytest.raises(tf.errors.NotFoundError, match="Failed to find any matching files for .*nope"):
+    # TensorFlow's message starts "Error when restoring from checkpoint or SavedModel at <path>: ...".
+    with pytest.raises(tf.errors.NotFoundError, match="^Error when restoring from checkpoint at .*nope: Failed to "
+                                                      "find any matching files for .*nope"):
         tf.train.Checkpoint(v=tf.Variable(1.0)).restore(str(tmp_path / "nope"))
 
 
@@ -364,9 +366,42 @@ def test_wrong_shape_names_path_and_shapes(tmp_path):
 
 def test_wrong_dtype_names_path_and_dtypes(tmp_path):
     path = tf.train.Checkpoint(a=tf.Variable([1.0, 2.0])).write(str(tmp_path / "d"))
-    with pytest.raises(ValueError, match=r"Cannot restore variable Variable:0 \(checkpoint path 'a'\): the "
-                                         r"checkpoint holds dtype float32, the variable has dtype int32"):
-        tf.train.Checkpoint(a=tf.Variable([0, 0])).restore(path)
+    # TensorFlow raises InvalidArgumentError (from its RestoreV2 op) here.
+    target = tf.Variable([0, 0])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"tensor_name = a/\.ATTRIBUTES/VARIABLE_VALUE; expected dtype int32 does not equal "
+                             r"original dtype float32 \(variable Variable:0, checkpoint path 'a'\)"):
+        tf.train.Checkpoint(a=target).restore(path)
+    assert_equal(target, np.zeros(2, np.int32))
+
+
+def test_restore_a_directory_raises_data_loss(tmp_path):
+    ckpt = tf.train.Checkpoint(a=tf.Variable(1.0))
+    ckpt.save(str(tmp_path / "c"))
+    with pytest.raises(tf.errors.DataLossError, match="is a directory.*latest_checkpoint"):
+        ckpt.restore(str(tmp_path))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "pickled"])
+def test_corrupted_checkpoint_file_raises_data_loss(tmp_path, damage):
+    ckpt = tf.train.Checkpoint(a=tf.Variable([1.0, 2.0]))
+    path = ckpt.write(str(tmp_path / "c"))
+    data = (tmp_path / "c.npz").read_bytes()
+    if damage == "garbage":
+        data = b"not a checkpoint"
+    elif damage == "truncated":
+        data = data[:len(data) // 2]
+    elif damage == "empty":
+        data = b""
+    else:
+        buf = tmp_path / "p.npz"
+        np.savez(str(buf), **{train.GRAPH_KEY: np.array([{"x": 1}], dtype=object)})
+        data = buf.read_bytes()
+    (tmp_path / "c.npz").write_bytes(data)
+    ckpt.a.assign([5.0, 6.0])
+    with pytest.raises(tf.errors.DataLossError, match="c.npz"):
+        ckpt.restore(path)
+    assert_equal(ckpt.a, np.array([5.0, 6.0], np.float32))
 
 
 def test_failed_restore_assigns_nothing(tmp_path):

@@ -278,8 +278,16 @@ def test_batch_after_map_stacks_elements():
 
 def test_batch_shape_mismatch_and_bad_size():
     ds = Dataset.range(3).map(lambda v: tf.fill([v], v)).batch(2)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="different shapes.*\\(0,\\).*\\(1,\\)"):
+    # TensorFlow's two messages: different sizes, or same size and different shapes.
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Cannot add tensor to the batch: number of elements does not match\. Shapes are: "
+                             r"\[tensor\]: \[1\], \[batch\]: \[0\]"):
         list(ds)
+    same_size = Dataset.range(1, 3).map(lambda v: tf.zeros(tf.stack([v, 6 // v]))).batch(2)
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Cannot batch tensors with different shapes in component 0\. First element had shape "
+                             r"\[1,6\] and element 1 had shape \[2,3\]\."):
+        list(same_size)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Batch size must be greater than zero"):
         Dataset.range(3).batch(0)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Batch size must be greater than zero"):
@@ -326,6 +334,31 @@ def test_padded_batch_errors():
         list(ds.padded_batch(2, padding_values=-1))  # a Python int is int32, as in TensorFlow
     with pytest.raises(ValueError, match=r"padded shape \(3,\) is not compatible with the shape \(\)"):
         Dataset.range(3).padded_batch(2, padded_shapes=[3])
+
+
+@pytest.mark.parametrize("make", [lambda d: d.map(5), lambda d: d.filter(5), lambda d: d.flat_map(5),
+                                  lambda d: d.interleave(5), lambda d: d.scan(0, 5)])
+def test_functions_must_be_callable(make):
+    # TensorFlow raises ValueError for a map_func/predicate that is not callable.
+    with pytest.raises(ValueError, match=r"^Argument `func` must be a callable\. Received func=5 \(of type "
+                                         r"<class 'int'>\)$"):
+        make(Dataset.range(3))
+
+
+def test_padded_batch_checks_padding_values_when_built():
+    # TensorFlow checks padding values against the element types when the
+    # dataset is built, not when it is iterated.
+    ds = Dataset.from_tensor_slices(np.arange(6).reshape(3, 2))
+    with pytest.raises(TypeError, match="values type <dtype: 'int32'> does not match type <dtype: 'int64'>"):
+        ds.padded_batch(2, padding_values=-1)
+    with pytest.raises(TypeError, match="values type <dtype: 'float32'> does not match type <dtype: 'int64'>"):
+        ds.padded_batch(2, padding_values=0.5)
+    with pytest.raises(ValueError, match=r"values should be scalars, but got \(2,\)"):
+        ds.padded_batch(2, padding_values=tf.constant([1, 2], tf.int64))
+    with pytest.raises(TypeError, match="does not match type <dtype: 'int64'>"):
+        Dataset.zip(Dataset.range(3), Dataset.range(3)).padded_batch(2, padding_values=(np.int64(1), 1))
+    out = values(ds.padded_batch(2, padded_shapes=[3], padding_values=np.int64(-1)))
+    assert_equal(out[1], [[4, 5, -1]])
     with pytest.raises(ValueError, match="not compatible"):
         list(Dataset.range(3).map(lambda v: tf.fill([v, 2], 1.5)).padded_batch(2, padded_shapes=[None]))
 
@@ -512,8 +545,53 @@ def test_cache_serves_later_passes_from_memory():
     assert [v.tolist() for v in values(ragged)] == [[], [1], [2, 2]]
     assert [v.tolist() for v in values(ragged)] == [[], [1], [2, 2]]
     assert repr(Dataset.range(2).cache()).startswith("<CacheDataset ")
-    with pytest.raises(ValueError, match="in memory only"):
-        Dataset.range(3).cache("/tmp/somewhere")
+
+
+def test_cache_to_a_file_is_read_by_later_datasets(tmp_path):
+    # TensorFlow's cache(filename): the first complete pass writes the file;
+    # later passes, and datasets of later programs, read it instead of the input.
+    calls = []
+
+    def f(v):
+        calls.append(int(v))
+        return {"a": v * 10, "b": Point(tf.cast(v, tf.float32), tf.fill([2], v))}
+
+    prefix = str(tmp_path / "train")
+    ds = Dataset.range(4).map(f).cache(prefix)
+    it = iter(ds)
+    next(it)
+    del it  # an incomplete pass writes nothing
+    assert not (tmp_path / "train.cache.npz").exists()
+    first = values(ds)
+    assert (tmp_path / "train.cache.npz").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.cache.npz"]  # no temporary file left
+    n = len(calls)
+    again = Dataset.range(4).map(f).cache(prefix)  # as in a later run of the program
+    second = values(again.batch(4))
+    assert len(calls) <= n + 1  # at most one call, to find the element structure
+    assert [e["a"] for e in first] == [0, 10, 20, 30]
+    assert_equal(second[0]["a"], [0, 10, 20, 30])
+    assert isinstance(second[0]["b"], Point)
+    assert_equal(second[0]["b"].y, [[0, 0], [1, 1], [2, 2], [3, 3]])
+    assert second[0]["b"].x.dtype == np.float32
+    ragged = str(tmp_path / "ragged")
+    assert [v.tolist() for v in values(Dataset.range(3).map(lambda v: tf.fill([v], v)).cache(ragged))] == \
+        [[], [1], [2, 2]]
+    assert [v.tolist() for v in values(Dataset.range(3).map(lambda v: tf.fill([v], v)).cache(ragged))] == \
+        [[], [1], [2, 2]]
+    empty = str(tmp_path / "empty")
+    assert values(Dataset.range(0).cache(empty)) == [] and values(Dataset.range(0).cache(empty)) == []
+
+
+def test_cache_file_errors(tmp_path):
+    with pytest.raises(tf.errors.NotFoundError, match="directory does not exist"):
+        list(Dataset.range(3).cache(str(tmp_path / "missing" / "c")))
+    (tmp_path / "bad.cache.npz").write_bytes(b"garbage")
+    with pytest.raises(tf.errors.DataLossError, match="bad.cache.npz"):
+        list(Dataset.range(3).cache(str(tmp_path / "bad")))
+    list(Dataset.range(3).cache(str(tmp_path / "three")))
+    with pytest.raises(tf.errors.DataLossError, match="three.cache.npz"):
+        list(Dataset.zip(Dataset.range(3), Dataset.range(3)).cache(str(tmp_path / "three")))
 
 
 def test_reduce():
@@ -551,6 +629,15 @@ def test_reduce():
     (lambda: Dataset.range(5).prefetch(1), 5),
     (lambda: Dataset.range(5).cache(), 5),
     (lambda: Dataset.range(6).batch(2).unbatch(), -2),
+    # unbatch: input cardinality times a known, non-zero leading dimension.
+    (lambda: Dataset.range(7).batch(3, drop_remainder=True).unbatch(), 6),
+    (lambda: Dataset.range(7).batch(3, drop_remainder=True).repeat().unbatch(), -1),
+    (lambda: Dataset.range(7).batch(3, drop_remainder=True).filter(lambda v: True).unbatch(), -2),
+    (lambda: Dataset.range(7).batch(3, drop_remainder=True).take(0).unbatch(), 0),
+    (lambda: Dataset.from_tensors((np.zeros((2, 1)), np.zeros(2))).unbatch(), 2),
+    (lambda: Dataset.from_tensors(np.zeros((2, 0))).repeat(3).unbatch(), 6),
+    (lambda: Dataset.from_tensors(np.zeros((0, 3))).unbatch(), -2),
+    (lambda: Dataset.from_tensor_slices(np.zeros((4, 3, 2))).unbatch(), 12),
     (lambda: Dataset.range(4).batch(3), 2),
     (lambda: Dataset.range(4).batch(3, drop_remainder=True), 1),
     (lambda: Dataset.range(3).repeat().batch(2), -1),
@@ -680,6 +767,58 @@ def test_prefetch_thread_ends_when_exhausted_or_dropped():
     infinite = iter(Dataset.range(3).repeat().prefetch(2))
     next(infinite)
     del infinite
+    assert wait_for_threads(base)
+
+
+@pytest.mark.parametrize("exc, cls", [
+    (RuntimeError("boom"), tf.errors.UnknownError),
+    (KeyError("k"), tf.errors.UnknownError),
+    (ValueError("boom"), tf.errors.InvalidArgumentError),
+    (TypeError("boom"), tf.errors.InvalidArgumentError),
+    (NotImplementedError("boom"), tf.errors.UnimplementedError),
+    (MemoryError("boom"), tf.errors.ResourceExhaustedError),
+    (tf.errors.InvalidArgumentError(None, None, "boom"), tf.errors.UnknownError),
+])
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_generator_errors_are_raised_as_tensorflow_does(exc, cls, prefetch):
+    def gen():
+        yield 1
+        raise exc
+
+    ds = Dataset.from_generator(gen, output_signature=tf.TensorSpec((), tf.int32))
+    if prefetch:
+        ds = ds.prefetch(1)
+    it = iter(ds)
+    assert int(next(it)) == 1
+    with pytest.raises(cls, match="^%s: " % type(exc).__name__) as info:
+        next(it)
+    assert info.value.__cause__ is exc
+
+
+def test_generator_call_errors_are_raised_as_tensorflow_does():
+    def gen(n):
+        raise ValueError("cannot start %d" % n)
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match="^ValueError: cannot start 3$"):
+        list(Dataset.from_generator(gen, args=(3,), output_signature=tf.TensorSpec((), tf.int32)))
+
+
+def test_dropping_a_prefetch_iterator_does_not_wait_for_a_blocked_producer():
+    release = threading.Event()
+
+    def slow():
+        yield 1
+        release.wait(30)  # a generator that blocks (reading a slow source)
+        yield 2
+
+    assert wait_for_threads(threading.active_count())
+    base = threading.active_count()
+    it = iter(Dataset.from_generator(slow, output_signature=tf.TensorSpec((), tf.int64)).prefetch(2))
+    assert int(next(it)) == 1
+    start = time.monotonic()
+    del it
+    assert time.monotonic() - start < 5.0
+    release.set()  # the producer stops once its generator returns
     assert wait_for_threads(base)
 
 

@@ -11,6 +11,7 @@ a background thread). A map's ``element_spec`` comes from its first element.
 """
 
 import atexit
+import contextlib
 import itertools
 import numbers
 import os
@@ -19,6 +20,7 @@ import sys
 import threading
 import types
 import weakref
+import zipfile
 
 import numpy as np
 
@@ -27,7 +29,9 @@ from . import random as _random
 from ._dtypes import as_dtype, bool as _bool, int64 as _int64
 from ._function import TensorSpec
 from ._tensor import TensorShape, _array_to_tensor, convert_to_tensor
-from .errors import DataLossError, InvalidArgumentError, OutOfRangeError
+from .train import _atomic_write  # temporary file, fsync, rename
+from .errors import (DataLossError, InvalidArgumentError, NotFoundError, OutOfRangeError, ResourceExhaustedError,
+                     UnimplementedError, UnknownError)
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Iterator", "NumpyIterator",
            "experimental"]
@@ -39,6 +43,7 @@ _INT64_MAX = 2 ** 63 - 1
 _PIECE = 8192          # rows handled at a time when indices are materialised
 _ELEMENT_PIECE = 1024  # rows gathered at a time when elements are produced one by one
 _AUTOTUNE_PREFETCH = 2
+_CACHE_SUFFIX = ".cache.npz"
 
 
 # ---------------------------------------------------------------- structures
@@ -232,6 +237,33 @@ def _as_int(value, what):
     if _core.is_tensor(value) and value.dtype.is_integer and value.shape == ():
         return int(value)
     raise TypeError("%s must be an integer, got %r" % (what, value))
+
+
+def _check_callable(fn):
+    if not callable(fn):
+        raise ValueError("Argument `func` must be a callable. Received func=%r (of type %s)" % (fn, type(fn)))
+
+
+def _check_parallel_calls(value, what):
+    """Validates a num_parallel_calls argument (None, AUTOTUNE or positive)."""
+    if value is not None:
+        n = _as_int(value, what)
+        if n != AUTOTUNE and n <= 0:
+            raise ValueError("num_parallel_calls must be positive or AUTOTUNE (-1), got %d" % n)
+
+
+def _first_element(dataset, ctx):
+    """The first element of ``dataset`` (None if it is empty); no more are produced."""
+    with contextlib.closing(dataset._elements(ctx)) as gen:
+        return next(gen, None)
+
+
+def _inner_dataset(func, element, what):
+    """``func(element)``, checked to be a Dataset (flat_map, interleave)."""
+    inner = _call(func, element)
+    if not isinstance(inner, Dataset):
+        raise TypeError("%s: `map_func` must return a Dataset, got %s" % (what, type(inner)))
+    return inner
 
 
 class _Ctx:
@@ -536,25 +568,35 @@ class Dataset:
 
     # -- internal interface ------------------------------------------------
     def _elements(self, ctx):
-        """Generator of elements (structures of tensors or numpy values);
-        datasets that are rows of a source (a _Plan) use this one."""
-        return _plan_elements(self._plan(), ctx)
+        """Generator of elements (structures of tensors or numpy values):
+        rows of a source when the dataset has a _Plan, else ``_stream``."""
+        plan = self._plan()
+        if plan is not None:
+            return _plan_elements(plan, ctx)
+        return self._stream(ctx)
+
+    def _stream(self, ctx):
+        """The elements of a dataset without a _Plan, one at a time."""
+        raise NotImplementedError("%s has neither a plan nor a stream of elements" % type(self).__name__)
 
     def _plan(self):
+        """A _Plan when the elements are rows of a source, else None."""
         return None
 
     def _reader(self, ctx):
+        """A reader of several rows at a time (see _PlanReader), or None."""
         plan = self._plan()
-        return None if plan is None else _PlanReader(plan, ctx)
+        if plan is not None:
+            return _PlanReader(plan, ctx)
+        return self._stream_reader(ctx)
+
+    def _stream_reader(self, ctx):
+        return None
 
     def _probe_spec(self):
         """The element_spec from the first element (what a user function makes
         cannot be known without running it), or None for an empty dataset."""
-        gen = self._elements(_Ctx(probe=True))
-        try:
-            first = next(gen, None)
-        finally:
-            gen.close()
+        first = _first_element(self, _Ctx(probe=True))
         return None if first is None else _map_struct(_spec_of, first)
 
     # -- properties --------------------------------------------------------
@@ -685,7 +727,8 @@ class Dataset:
         return _PrefetchDataset(self, buffer_size)
 
     def cache(self, filename="", name=None):
-        """Keeps the elements in memory after the first complete pass."""
+        """Keeps the elements after the first complete pass: in memory, or with
+        ``filename`` in ``<filename>.cache.npz``, read by later passes and programs."""
         return CacheDataset(self, filename)
 
     def unbatch(self):
@@ -733,26 +776,20 @@ class Dataset:
     def reduce(self, initial_state, reduce_func, name=None):
         """Folds the elements into a state: ``state = reduce_func(state, element)``."""
         state = _map_struct(_input_tensor, initial_state)
-        gen = self._elements(_Ctx())
-        try:
+        with contextlib.closing(self._elements(_Ctx())) as gen:
             for element in gen:
                 new = _normalize_output(reduce_func(state, _map_struct(_to_tensor, element)), "reduce")
                 state = _next_state(state, new, "reduce")
-        finally:
-            gen.close()
         return state
 
     def get_single_element(self, name=None):
         """The one element of a dataset that has exactly one."""
-        gen = self._elements(_Ctx())
-        try:
+        with contextlib.closing(self._elements(_Ctx())) as gen:
             first = next(gen, None)
             if first is None:
                 raise InvalidArgumentError("Dataset was empty.")
             if next(gen, None) is not None:
                 raise InvalidArgumentError("Dataset had more than one element.")
-        finally:
-            gen.close()
         return _map_struct(_to_tensor, first)
 
 
@@ -863,10 +900,7 @@ class _ZipDataset(Dataset):
         template = _pack(self._datasets, [d._plan().template for d in self._children])
         return _Plan(source, _whole(source.n), template)
 
-    def _reader(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _PlanReader(plan, ctx)
+    def _stream_reader(self, ctx):
         readers = []
         for d in self._children:
             r = d._reader(ctx)
@@ -877,13 +911,7 @@ class _ZipDataset(Dataset):
             readers.append(r)
         return _ZipReader(self._datasets, readers)
 
-    def _elements(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _plan_elements(plan, ctx)
-        return self._zip_elements(ctx)
-
-    def _zip_elements(self, ctx):
+    def _stream(self, ctx):
         gens = [d._elements(ctx) for d in self._children]
         try:
             for parts in zip(*gens):
@@ -954,17 +982,10 @@ class _ShuffleDataset(_UnaryDataset):
             return _shuffle_indices(_pieces(child(ctx), _PIECE), size, self._rng(ctx))
         return plan.derive(chunks)
 
-    def _elements(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _plan_elements(plan, ctx)
-        return self._buffer_elements(ctx)
-
-    def _buffer_elements(self, ctx):
+    def _stream(self, ctx):
         rng = self._rng(ctx)
         buf = []
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 if len(buf) < self._buffer_size:
                     buf.append(element)
@@ -976,8 +997,6 @@ class _ShuffleDataset(_UnaryDataset):
                 j = int(rng.integers(len(buf)))
                 buf[j], buf[-1] = buf[-1], buf[j]
                 yield buf.pop()
-        finally:
-            gen.close()
 
 
 def _shuffle_indices(pieces, size, rng):
@@ -1060,10 +1079,7 @@ class _RepeatDataset(_UnaryDataset):
                     return
         return plan.derive(chunks)
 
-    def _reader(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _PlanReader(plan, ctx)
+    def _stream_reader(self, ctx):
         if self._count == 0:
             return None
         first = self._input._reader(ctx)
@@ -1075,22 +1091,13 @@ class _RepeatDataset(_UnaryDataset):
             return pending.pop() if pending else self._input._reader(ctx)
         return _RepeatReader(make, self._count)
 
-    def _elements(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _plan_elements(plan, ctx)
-        return self._repeat_elements(ctx)
-
-    def _repeat_elements(self, ctx):
+    def _stream(self, ctx):
         for _ in self._epochs():
             seen = False
-            gen = self._input._elements(ctx)
-            try:
+            with contextlib.closing(self._input._elements(ctx)) as gen:
                 for element in gen:
                     seen = True
                     yield element
-            finally:
-                gen.close()
             if not seen:
                 return
 
@@ -1120,8 +1127,7 @@ class _TakeDataset(_UnaryDataset):
             left = count
             if left == 0:
                 return
-            gen = child(ctx)
-            try:
+            with contextlib.closing(child(ctx)) as gen:
                 for c in gen:
                     n = _chunk_len(c)
                     if n >= left:
@@ -1129,36 +1135,22 @@ class _TakeDataset(_UnaryDataset):
                         return
                     left -= n
                     yield c
-            finally:
-                gen.close()
         return plan.derive(chunks)
 
-    def _reader(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _PlanReader(plan, ctx)
+    def _stream_reader(self, ctx):
         r = self._input._reader(ctx)
         if r is None or self._count < 0:
             return r
         return _TakeReader(r, self._count)
 
-    def _elements(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _plan_elements(plan, ctx)
-        return self._take_elements(ctx)
-
-    def _take_elements(self, ctx):
+    def _stream(self, ctx):
         if self._count == 0:
             return
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for i, element in enumerate(gen):
                 yield element
                 if i + 1 == self._count:
                     return
-        finally:
-            gen.close()
 
 
 class _SkipDataset(_UnaryDataset):
@@ -1180,8 +1172,7 @@ class _SkipDataset(_UnaryDataset):
 
         def chunks(ctx):
             left = count
-            gen = child(ctx)
-            try:
+            with contextlib.closing(child(ctx)) as gen:
                 for c in gen:
                     if left < 0:
                         continue  # skip(-1): everything
@@ -1191,34 +1182,20 @@ class _SkipDataset(_UnaryDataset):
                         continue
                     yield _chunk_part(c, left, n)
                     left = 0
-            finally:
-                gen.close()
         return plan.derive(chunks)
 
-    def _reader(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _PlanReader(plan, ctx)
+    def _stream_reader(self, ctx):
         r = self._input._reader(ctx)
         if r is None or self._count < 0:
             return None if r is None else _TakeReader(r, 0)
         return _SkipReader(r, self._count)
 
-    def _elements(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _plan_elements(plan, ctx)
-        return self._skip_elements(ctx)
-
-    def _skip_elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+    def _stream(self, ctx):
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for i, element in enumerate(gen):
                 if self._count < 0 or i < self._count:
                     continue
                 yield element
-        finally:
-            gen.close()
 
 
 class _ShardDataset(_UnaryDataset):
@@ -1255,41 +1232,25 @@ class _ShardDataset(_UnaryDataset):
                 pos += n
         return plan.derive(chunks)
 
-    def _elements(self, ctx):
-        plan = self._plan()
-        if plan is not None:
-            return _plan_elements(plan, ctx)
-        return self._shard_elements(ctx)
-
-    def _shard_elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+    def _stream(self, ctx):
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for i, element in enumerate(gen):
                 if i % self._num == self._index:
                     yield element
-        finally:
-            gen.close()
 
 
 class _MapDataset(_UnaryDataset):
     def __init__(self, input_dataset, map_func, num_parallel_calls):
         super().__init__(input_dataset)
         self._exact = False
-        if not callable(map_func):
-            raise TypeError("map: `map_func` must be callable, got %r" % (map_func,))
-        if num_parallel_calls is not None:
-            n = _as_int(num_parallel_calls, "map: num_parallel_calls")
-            if n != AUTOTUNE and n <= 0:
-                raise ValueError("num_parallel_calls must be positive or AUTOTUNE (-1), got %d" % n)
+        _check_callable(map_func)
+        _check_parallel_calls(num_parallel_calls, "map: num_parallel_calls")
         self._func = map_func
 
     def _elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 yield _normalize_output(_call(self._func, element), "map")
-        finally:
-            gen.close()
 
     def _compute_spec(self):
         spec = self._probe_spec()
@@ -1317,60 +1278,44 @@ def _check_predicate(r):
 class _FilterDataset(_UnaryDataset):
     def __init__(self, input_dataset, predicate):
         super().__init__(input_dataset)
-        if not callable(predicate):
-            raise TypeError("filter: `predicate` must be callable, got %r" % (predicate,))
+        _check_callable(predicate)
         self._pred = predicate
 
     def _card(self):
         return UNKNOWN_CARDINALITY
 
     def _elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 if _check_predicate(_call(self._pred, element)):
                     yield element
-        finally:
-            gen.close()
 
 
 class _TakeWhileDataset(_FilterDataset):
     def _elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 if not _check_predicate(_call(self._pred, element)):
                     return
                 yield element
-        finally:
-            gen.close()
 
 
 class _FlatMapDataset(_UnaryDataset):
     def __init__(self, input_dataset, map_func):
         super().__init__(input_dataset)
         self._exact = False
-        if not callable(map_func):
-            raise TypeError("flat_map: `map_func` must be callable, got %r" % (map_func,))
+        _check_callable(map_func)
         self._func = map_func
 
     def _card(self):
         return UNKNOWN_CARDINALITY
 
     def _elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
-                inner = _call(self._func, element)
-                if not isinstance(inner, Dataset):
-                    raise TypeError("flat_map: `map_func` must return a Dataset, got %s" % type(inner))
-                sub = inner._elements(ctx)
-                try:
+                inner = _inner_dataset(self._func, element, "flat_map")
+                with contextlib.closing(inner._elements(ctx)) as sub:
                     yield from sub
-                finally:
-                    sub.close()
-        finally:
-            gen.close()
 
     def _compute_spec(self):
         spec = self._probe_spec()
@@ -1383,8 +1328,7 @@ class _InterleaveDataset(_UnaryDataset):
     def __init__(self, input_dataset, map_func, cycle_length, block_length):
         super().__init__(input_dataset)
         self._exact = False
-        if not callable(map_func):
-            raise TypeError("interleave: `map_func` must be callable, got %r" % (map_func,))
+        _check_callable(map_func)
         self._func = map_func
         cycle = AUTOTUNE if cycle_length is None else _as_int(cycle_length, "interleave: cycle_length")
         if cycle == AUTOTUNE:
@@ -1400,10 +1344,7 @@ class _InterleaveDataset(_UnaryDataset):
         return UNKNOWN_CARDINALITY
 
     def _open(self, element, ctx):
-        inner = _call(self._func, element)
-        if not isinstance(inner, Dataset):
-            raise TypeError("interleave: `map_func` must return a Dataset, got %s" % type(inner))
-        return inner._elements(ctx)
+        return _inner_dataset(self._func, element, "interleave")._elements(ctx)
 
     def _elements(self, ctx):
         # TensorFlow's order: visit the slots in turn, taking up to block_length
@@ -1442,17 +1383,10 @@ class _InterleaveDataset(_UnaryDataset):
             source.close()
 
     def _compute_spec(self):
-        gen = self._input._elements(_Ctx(probe=True))
-        try:
-            first = next(gen, None)
-        finally:
-            gen.close()
+        first = _first_element(self._input, _Ctx(probe=True))
         if first is None:
             raise ValueError("The element_spec of this interleave cannot be determined: its input is empty")
-        inner = _call(self._func, first)
-        if not isinstance(inner, Dataset):
-            raise TypeError("interleave: `map_func` must return a Dataset, got %s" % type(inner))
-        return inner.element_spec
+        return _inner_dataset(self._func, first, "interleave").element_spec
 
 
 class _ParallelInterleaveDataset(_InterleaveDataset):
@@ -1463,15 +1397,13 @@ class _ScanDataset(_UnaryDataset):
     def __init__(self, input_dataset, initial_state, scan_func):
         super().__init__(input_dataset)
         self._exact = False
-        if not callable(scan_func):
-            raise TypeError("scan: `scan_func` must be callable, got %r" % (scan_func,))
+        _check_callable(scan_func)
         self._state = _map_struct(_input_tensor, initial_state)
         self._func = scan_func
 
     def _elements(self, ctx):
         state = self._state
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 ret = self._func(state, _map_struct(_to_tensor, element))
                 if not isinstance(ret, (tuple, list)) or len(ret) != 2:
@@ -1479,8 +1411,6 @@ class _ScanDataset(_UnaryDataset):
                                     % (ret,))
                 state = _next_state(state, _normalize_output(ret[0], "scan"), "scan")
                 yield _normalize_output(ret[1], "scan")
-        finally:
-            gen.close()
 
     def _compute_spec(self):
         spec = self._probe_spec()
@@ -1495,8 +1425,7 @@ class _UniqueDataset(_UnaryDataset):
 
     def _elements(self, ctx):
         seen = set()
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 if _is_struct(element) or np.ndim(element) != 0 or not _dtype_of(element).is_integer:
                     raise TypeError("`tf.data.Dataset.unique` does not support this element (int32 or int64 "
@@ -1505,8 +1434,6 @@ class _UniqueDataset(_UnaryDataset):
                 if key not in seen:
                     seen.add(key)
                     yield element
-        finally:
-            gen.close()
 
 
 class _GeneratorDataset(Dataset):
@@ -1572,14 +1499,39 @@ class _GeneratorDataset(Dataset):
         return _pack(self._signature, out)
 
     def _elements(self, ctx):
-        it = iter(self._generator(*self._args))
         try:
-            for value in it:
+            it = iter(self._generator(*self._args))
+        except Exception as e:
+            raise _generator_error(e) from e
+        try:
+            while True:
+                try:
+                    value = next(it)
+                except StopIteration:
+                    return
+                except Exception as e:
+                    raise _generator_error(e) from e
                 yield self._convert(value)
         finally:
             close = getattr(it, "close", None)
             if close is not None:
                 close()
+
+
+def _generator_error(e):
+    """The error TensorFlow raises for exception ``e`` from a from_generator
+    generator: InvalidArgumentError for ValueError and TypeError,
+    ResourceExhaustedError for MemoryError, UnimplementedError for
+    NotImplementedError, UnknownError otherwise (the original is its cause)."""
+    if isinstance(e, (ValueError, TypeError)):
+        cls = InvalidArgumentError
+    elif isinstance(e, MemoryError):
+        cls = ResourceExhaustedError
+    elif isinstance(e, NotImplementedError):
+        cls = UnimplementedError
+    else:
+        cls = UnknownError
+    return cls(None, None, "%s: %s" % (type(e).__name__, e))
 
 
 def _batch_size(batch_size, op):
@@ -1596,16 +1548,23 @@ def _batch_card(n, size, drop):
     return n // size if drop else -(-n // size)
 
 
+def _dims(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
 def _stack(values, component):
     arrays = [_to_array(v) for v in values]
     shape = arrays[0].shape
-    for a in arrays[1:]:
-        if a.shape != shape:
-            raise InvalidArgumentError(
-                "Cannot batch tensors with different shapes in component %d. First element had shape %s and "
-                "element %d had shape %s. (padded_batch pads them to a common shape.)"
-                % (component, TensorShape(shape), next(i for i, b in enumerate(arrays) if b.shape != shape),
-                   TensorShape(a.shape)))
+    for i, a in enumerate(arrays):
+        if a.shape == shape:
+            continue
+        if a.size != arrays[0].size:
+            message = ("Cannot add tensor to the batch: number of elements does not match. Shapes are: [tensor]: "
+                       "%s, [batch]: %s" % (_dims(a.shape), _dims(shape)))
+        else:
+            message = ("Cannot batch tensors with different shapes in component %d. First element had shape %s and "
+                       "element %d had shape %s." % (component, _dims(shape), i, _dims(a.shape)))
+        raise InvalidArgumentError(message + " (padded_batch pads elements to a common shape.)")
     return _to_tensor(np.stack(arrays))
 
 
@@ -1621,10 +1580,7 @@ class _BatchDataset(_UnaryDataset):
         super().__init__(input_dataset)
         self._size = _batch_size(batch_size, "batch")
         self._drop = bool(drop_remainder)
-        if num_parallel_calls is not None:
-            n = _as_int(num_parallel_calls, "batch: num_parallel_calls")
-            if n != AUTOTUNE and n <= 0:
-                raise ValueError("num_parallel_calls must be positive or AUTOTUNE (-1), got %d" % n)
+        _check_parallel_calls(num_parallel_calls, "batch: num_parallel_calls")
 
     def _card(self):
         return _batch_card(self._input._card(), self._size, self._drop)
@@ -1652,8 +1608,7 @@ class _BatchDataset(_UnaryDataset):
             reader.close()
 
     def _stack_batches(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             while True:
                 elements = list(itertools.islice(gen, self._size))
                 if not elements or (self._drop and len(elements) < self._size):
@@ -1661,8 +1616,6 @@ class _BatchDataset(_UnaryDataset):
                 yield self._make_batch(elements)
                 if len(elements) < self._size:
                     return
-        finally:
-            gen.close()
 
     def _make_batch(self, elements):
         _check_batch_structure(elements)
@@ -1691,6 +1644,20 @@ def _shape_arg(shape, what):
     return TensorShape(dims)
 
 
+def _padding_fill(pad, dtype):
+    """The scalar a component of type ``dtype`` is padded with (None: zero)."""
+    if pad is None:
+        return np.zeros((), dtype=dtype.as_numpy_dtype)
+    pv = pad if _core.is_tensor(pad) else convert_to_tensor(pad)
+    if pv.dtype != dtype:
+        raise TypeError("Invalid `padding_values`. `padding_values` values type %s does not match type %s of the "
+                        "corresponding input component." % (pv.dtype, dtype))
+    if pv.shape != ():
+        raise ValueError("Invalid `padding_values`. `padding_values` values should be scalars, but got %s."
+                         % (pv.shape,))
+    return np.asarray(pv)
+
+
 class _PaddedBatchDataset(_BatchDataset):
     def __init__(self, input_dataset, batch_size, padded_shapes, padding_values, drop_remainder):
         _UnaryDataset.__init__(self, input_dataset)
@@ -1698,8 +1665,11 @@ class _PaddedBatchDataset(_BatchDataset):
         self._drop = bool(drop_remainder)
         self._padded_shapes = padded_shapes
         self._padding_values = padding_values
-        if input_dataset._exact:
-            self._component_shapes(input_dataset.element_spec)  # TensorFlow checks ranks when built
+        if input_dataset._exact:  # TensorFlow checks shapes and padding values when built
+            spec = input_dataset.element_spec
+            self._component_shapes(spec)
+            for s, pad in zip(_flatten(spec), self._component_padding(spec)):
+                _padding_fill(pad, s.dtype)
 
     def _component_shapes(self, template):
         """Per component: the padded shape (None entries: largest in batch)."""
@@ -1775,18 +1745,7 @@ class _PaddedBatchDataset(_BatchDataset):
                                         % (i, target, TensorShape(next(a.shape for a in arrays
                                                                            if a.shape[d] > want))))
                 dims.append(want)
-            pad = paddings[i]
-            if pad is None:
-                fill = np.zeros((), dtype=dtype.as_numpy_dtype)
-            else:
-                pv = pad if _core.is_tensor(pad) else convert_to_tensor(pad)
-                if pv.dtype != dtype:
-                    raise TypeError("Invalid `padding_values`. `padding_values` values type %s does not match "
-                                    "type %s of the corresponding input component." % (pv.dtype, dtype))
-                if pv.shape != ():
-                    raise ValueError("Invalid `padding_values`. `padding_values` values should be scalars, got "
-                                     "shape %s." % (pv.shape,))
-                fill = np.asarray(pv)
+            fill = _padding_fill(paddings[i], dtype)
             batch = np.full([len(arrays)] + dims, fill, dtype=dtype.as_numpy_dtype)
             for j, a in enumerate(arrays):
                 batch[(j,) + tuple(slice(0, s) for s in a.shape)] = a
@@ -1807,14 +1766,23 @@ class _UnbatchDataset(_UnaryDataset):
                                  "matching leading dimension. Encountered both %d and %d." % (known[0], known[1]))
 
     def _card(self):
-        return UNKNOWN_CARDINALITY
+        # Known when every component has the same known, non-zero leading dimension.
+        n = self._input._card()
+        if n == 0:
+            return 0
+        if n == UNKNOWN_CARDINALITY or not self._input._exact:
+            return UNKNOWN_CARDINALITY
+        specs = _flatten(self._input.element_spec)
+        lead = set(None if s.shape.rank is None else s.shape[0] for s in specs)
+        if len(lead) != 1 or None in lead or 0 in lead:
+            return UNKNOWN_CARDINALITY
+        return n if n == INFINITE_CARDINALITY else n * lead.pop()
 
     def _compute_spec(self):
         return _map_struct(lambda s: TensorSpec(_unbatched_shape(s.shape), s.dtype), self._input.element_spec)
 
     def _elements(self, ctx):
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 arrays = [_to_array(v) for v in _flatten(element)]
                 if any(a.ndim == 0 for a in arrays):
@@ -1827,8 +1795,6 @@ class _UnbatchDataset(_UnaryDataset):
                             % (n, a.shape[0]))
                 for i in range(n):
                     yield _pack(element, [a[i] for a in arrays])
-        finally:
-            gen.close()
 
 
 class _ConcatenateDataset(Dataset):
@@ -1867,11 +1833,8 @@ class _ConcatenateDataset(Dataset):
 
     def _elements(self, ctx):
         for d in (self._first, self._second):
-            gen = d._elements(ctx)
-            try:
+            with contextlib.closing(d._elements(ctx)) as gen:
                 yield from gen
-            finally:
-                gen.close()
 
 
 class _PrefetchDataset(_UnaryDataset):
@@ -1911,31 +1874,42 @@ class _PrefetchDataset(_UnaryDataset):
                     q.get_nowait()
                 except queue.Empty:
                     break
-            # (A finalizer may run in any thread, the producer's own included.)
+            # The producer stops before its next element; a producer blocked
+            # in user code (a slow generator) is not waited for long: it is a
+            # daemon thread. (A finalizer may run in any thread, the
+            # producer's own included.)
             if not sys.is_finalizing() and thread is not threading.current_thread():
-                thread.join(timeout=10)
+                thread.join(timeout=1.0)
 
 
 class CacheDataset(_UnaryDataset):
-    """A dataset that keeps its input's elements in memory after the first
-    complete pass and serves later passes from there."""
+    """A dataset that keeps its input's elements after the first complete
+    pass and serves later passes from there: in memory, or with a
+    ``filename`` in the file ``<filename>.cache.npz``, which later passes and
+    later programs read instead of the input (as TensorFlow's file cache)."""
 
     def __init__(self, input_dataset, filename=""):
         super().__init__(input_dataset)
         if _core.is_tensor(filename):
-            filename = str(np.asarray(filename))
-        if filename not in ("", b"", None):
-            raise ValueError("cache(filename=%r): fasttape.data caches in memory only; call cache() without a "
-                             "filename" % (filename,))
+            filename = np.asarray(filename).item()
+        if isinstance(filename, bytes):
+            filename = filename.decode("utf-8")
+        self._path = None if filename in ("", None) else os.fspath(filename) + _CACHE_SUFFIX
         self._stored = None  # a _Plan over the stacked elements, or a list of elements
         self._lock = threading.Lock()
 
     def _plan(self):
-        stored = self._stored
+        stored = self._current()
         return stored if isinstance(stored, _Plan) else None
 
+    def _current(self):
+        """The stored elements (read from the cache file if it exists), or None."""
+        if self._stored is None and self._path is not None and os.path.exists(self._path):
+            self._keep(self._read_file())
+        return self._stored
+
     def _elements(self, ctx):
-        stored = self._stored
+        stored = self._current()
         if isinstance(stored, _Plan):
             return _plan_elements(stored, ctx)
         if stored is not None:
@@ -1943,30 +1917,67 @@ class CacheDataset(_UnaryDataset):
         return self._fill(ctx)
 
     def _fill(self, ctx):
+        if self._path is not None and not os.path.isdir(os.path.dirname(self._path) or "."):
+            raise NotFoundError(None, None, "Failed to create the cache file %s: its directory does not exist"
+                                % self._path)
         kept = []
-        gen = self._input._elements(ctx)
-        try:
+        with contextlib.closing(self._input._elements(ctx)) as gen:
             for element in gen:
                 kept.append(element)
                 yield element
-        finally:
-            gen.close()
         if not ctx.probe:
-            self._store(kept)
+            stored = self._stack(kept)
+            if self._path is not None:
+                self._write_file(stored)
+            self._keep(stored)
 
-    def _store(self, elements):
-        stored = elements
-        if elements:
-            template = elements[0]
-            flats = [_flatten(e) for e in elements]
-            columns = [[_to_array(v) for v in col] for col in zip(*flats)]
-            if all(_same_structure(template, e) for e in elements) and all(
-                    all(a.shape == col[0].shape for a in col) for col in columns):
-                tensors = [_to_tensor(np.stack(col)) for col in columns]
-                stored = _Plan(_ArraySource(tensors), _whole(len(elements)), template)
+    @staticmethod
+    def _stack(elements):
+        """A _Plan over the elements stacked per component, or the list itself
+        when their structures or shapes differ."""
+        if not elements:
+            return elements
+        template = elements[0]
+        flats = [_flatten(e) for e in elements]
+        columns = [[_to_array(v) for v in col] for col in zip(*flats)]
+        if all(_same_structure(template, e) for e in elements) and all(
+                all(a.shape == col[0].shape for a in col) for col in columns):
+            tensors = [_to_tensor(np.stack(col)) for col in columns]
+            return _Plan(_ArraySource(tensors), _whole(len(elements)), template)
+        return elements
+
+    def _keep(self, stored):
         with self._lock:
             if self._stored is None:
                 self._stored = stored
+
+    def _write_file(self, stored):
+        if isinstance(stored, _Plan):
+            arrays = {"c%d" % j: a for j, a in enumerate(stored.source.arrays)}
+            arrays["n"] = np.array(stored.source.n, np.int64)
+        else:
+            arrays = {"e%d_%d" % (i, j): _to_array(v) for i, e in enumerate(stored) for j, v in enumerate(_flatten(e))}
+            arrays["n"] = np.array(len(stored), np.int64)
+        _atomic_write(self._path, lambda f: np.savez(f, **arrays))
+
+    def _read_file(self):
+        template = self._input.element_spec
+        k = len(_flatten(template))
+        try:
+            with open(self._path, "rb") as f, np.load(f, allow_pickle=False) as z:
+                arrays = {name: z[name] for name in z.files}
+            n = int(arrays.pop("n"))
+            if "c0" in arrays:
+                source = _ArraySource([_to_tensor(arrays["c%d" % j]) for j in range(k)])
+                if source.n != n or len(arrays) != k:
+                    raise ValueError("%d components of %d rows, expected %d of %d" % (len(arrays), source.n, k, n))
+                return _Plan(source, _whole(n), template)
+            if len(arrays) != n * k:
+                raise ValueError("%d values, expected %d" % (len(arrays), n * k))
+            return [_pack(template, [arrays["e%d_%d" % (i, j)] for j in range(k)]) for i in range(n)]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+            raise DataLossError(None, None, "The cache file %s does not hold the elements of this dataset: %s"
+                                % (self._path, e)) from None
 
 
 # ---------------------------------------------------------------- iterators

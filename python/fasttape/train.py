@@ -36,6 +36,7 @@ import collections
 import json
 import os
 import time
+import zipfile
 
 import numpy as np
 
@@ -43,7 +44,7 @@ from . import _core
 from ._dtypes import as_dtype, int64
 from ._tensor import TensorShape
 from ._variable import Variable
-from .errors import NotFoundError
+from .errors import DataLossError, InvalidArgumentError, NotFoundError
 
 __all__ = ["Checkpoint", "CheckpointManager", "CheckpointReader", "CheckpointState", "get_checkpoint_state",
            "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable"]
@@ -298,17 +299,30 @@ def _resolve(save_path):
 def _load(save_path):
     """(arrays, nodes) of the checkpoint at ``save_path``."""
     path = _resolve(save_path)
+    if path is None and os.path.isdir(save_path):
+        raise DataLossError(None, None, "Unable to open table file %s: it is a directory, not a checkpoint prefix "
+                            "(tf.train.latest_checkpoint(directory) gives the newest checkpoint in it)"
+                            % (os.fspath(save_path),))
     if path is None:
-        raise NotFoundError(None, None, "Failed to find any matching files for %s\nPlease double-check that the "
-                            "path is correct. You may be missing the checkpoint suffix (e.g. the '-1' in "
-                            "'path/to/ckpt-1')." % (os.fspath(save_path),))
-    with np.load(path, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
+        raise NotFoundError(None, None, "Error when restoring from checkpoint at %s: Failed to find any matching "
+                            "files for %s\nPlease double-check that the path is correct. You may be missing the "
+                            "checkpoint suffix (e.g. the '-1' in 'path/to/ckpt-1')."
+                            % (os.fspath(save_path), os.fspath(save_path)))
+    try:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise DataLossError(None, None, "Unable to read the checkpoint file %s (truncated, corrupted or not a "
+                            "checkpoint): %s" % (path, e)) from None
     if GRAPH_KEY not in arrays:
         raise ValueError("%s is not a fasttape checkpoint: it has no %s entry" % (path, GRAPH_KEY))
-    meta = json.loads(str(arrays.pop(GRAPH_KEY)[()]))
-    if meta.get("format") != _FORMAT:
-        raise ValueError("%s is not a fasttape checkpoint (format %r)" % (path, meta.get("format")))
+    try:
+        meta = json.loads(str(arrays.pop(GRAPH_KEY)[()]))
+    except ValueError as e:
+        raise DataLossError(None, None, "The object graph of checkpoint %s is corrupted: %s" % (path, e)) from None
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        raise ValueError("%s is not a fasttape checkpoint (format %r)"
+                         % (path, meta.get("format") if isinstance(meta, dict) else None))
     return arrays, meta["nodes"]
 
 
@@ -390,8 +404,9 @@ class _Restoration:
                              "shape %s and name %s (checkpoint path %r)."
                              % (TensorShape(value.shape), TensorShape(want_shape), obj.name, path))
         if str(value.dtype) != want_dtype:
-            raise ValueError("Cannot restore variable %s (checkpoint path %r): the checkpoint holds dtype %s, the "
-                             "variable has dtype %s." % (obj.name, path, value.dtype, want_dtype))
+            raise InvalidArgumentError(None, None, "tensor_name = %s; expected dtype %s does not equal original dtype "
+                                       "%s (variable %s, checkpoint path %r)"
+                                       % (node["key"], want_dtype, value.dtype, obj.name, path))
 
     def _run(self, start):
         """Matches the (node id, object) pairs in ``start`` and everything
