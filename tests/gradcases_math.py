@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 import fasttape as tf
+from fasttape import _core
 from gradcheck_common import REDUCE_VARIANTS, _axis, _sample, case
 
 
@@ -50,6 +51,60 @@ def _np_cumsum(x, axis=0, exclusive=False, reverse=False):
 
 
 _np_erf = np.vectorize(math.erf, otypes=[np.float64])
+_np_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+_np_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+# Bernoulli numbers B_2, B_4, ..., B_12
+_B2K = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730]
+
+
+def _polygamma1(n, x):
+    """psi^(n)(x) for x > 0: the recurrence up to x >= 20, then the asymptotic
+    series (-1)^(n+1) [(n-1)!/x^n + n!/(2 x^(n+1)) + sum B_2k (2k+n-1)!/((2k)! x^(2k+n))]
+    (for n = 0: log x - 1/(2x) - sum B_2k / (2k x^2k))."""
+    acc = 0.0
+    while x < 20.0:
+        acc += (-1.0 / x) if n == 0 else (-1) ** (n + 1) * math.factorial(n) / x ** (n + 1)
+        x += 1.0
+    if n == 0:
+        return acc + math.log(x) - 0.5 / x - sum(b / (2 * k * x ** (2 * k)) for k, b in enumerate(_B2K, 1))
+    s = math.factorial(n - 1) / x ** n + math.factorial(n) / (2 * x ** (n + 1))
+    s += sum(b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
+             for k, b in enumerate(_B2K, 1))
+    return acc + (-1) ** (n + 1) * s
+
+
+def _polygamma_one(n, x):
+    """psi^(n) at any real x off the poles, by reflection below 1/2 (n <= 2)."""
+    if x >= 0.5:
+        return _polygamma1(n, x)
+    pi = math.pi
+    if n == 0:
+        return _polygamma_one(0, 1 - x) - pi / math.tan(pi * x)
+    if n == 1:
+        return pi ** 2 / math.sin(pi * x) ** 2 - _polygamma_one(1, 1 - x)
+    return _polygamma_one(2, 1 - x) - 2 * pi ** 3 * math.cos(pi * x) / math.sin(pi * x) ** 3
+
+
+def _np_polygamma(n):
+    return np.vectorize(lambda x: _polygamma_one(n, x), otypes=[np.float64])
+
+
+def _np_erfinv(y):
+    """erfinv by Newton on math.erf from a bisection start (float64)."""
+    def one(v):
+        if abs(v) >= 1.0:
+            return math.copysign(math.inf, v) if abs(v) == 1.0 else math.nan
+        lo, hi = -6.0, 6.0
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if math.erf(mid) < v else (lo, mid)
+        x = 0.5 * (lo + hi)
+        for _ in range(3):
+            x -= (math.erf(x) - v) / (2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+        return x
+    return np.vectorize(one, otypes=[np.float64])(y)
 
 # ---------------------------------------------------------------- reductions
 for _s, _ax, _kd in REDUCE_VARIANTS:
@@ -127,6 +182,30 @@ UNARY = [
     ("reciprocal", "math.reciprocal", lambda x: tf.math.reciprocal(x), lambda x: 1.0 / x, "denom"),
     ("erf", "math.erf", lambda x: tf.math.erf(x), _np_erf, "any"),
     ("tan", "tan", lambda x: tf.tan(x), np.tan, "unit"),
+    ("atan", "atan", lambda x: tf.atan(x), np.arctan, "any"),
+    ("atan", "math.atan", lambda x: tf.math.atan(x), np.arctan, "any"),
+    ("sinh", "sinh", lambda x: tf.sinh(x), np.sinh, "any"),
+    ("cosh", "cosh", lambda x: tf.cosh(x), np.cosh, "any"),
+    ("asinh", "asinh", lambda x: tf.asinh(x), np.arcsinh, "any"),
+    ("asinh", "asinh(large)", lambda x: tf.asinh(x * 50.0), lambda x: np.arcsinh(x * 50.0), "denom"),
+    ("erfc", "math.erfc", lambda x: tf.math.erfc(x), _np_erfc, "any"),
+    ("lgamma", "math.lgamma", lambda x: tf.math.lgamma(x), _np_lgamma, "pos"),
+    ("lgamma", "lgamma(-2.9..-2.1)", lambda x: tf.math.lgamma(0.4 * x - 2.5), lambda x: _np_lgamma(0.4 * x - 2.5),
+     "unit"),
+    ("lgamma", "lgamma(large)", lambda x: tf.math.lgamma(x * 40.0), lambda x: _np_lgamma(x * 40.0), "pos"),
+    ("digamma", "math.digamma", lambda x: tf.math.digamma(x), _np_polygamma(0), "pos"),
+    ("digamma", "digamma(-2.9..-2.1)", lambda x: tf.math.digamma(0.4 * x - 2.5),
+     lambda x: _np_polygamma(0)(0.4 * x - 2.5), "unit"),
+    ("polygamma", "math.polygamma(1,x)", lambda x: tf.math.polygamma(1.0, x), _np_polygamma(1), "pos"),
+    ("polygamma", "polygamma(2,x)", lambda x: tf.math.polygamma(2.0, x), _np_polygamma(2), "pos"),
+    ("polygamma", "polygamma(1,-2.9..-2.1)", lambda x: tf.math.polygamma(1.0, 0.4 * x - 2.5),
+     lambda x: _np_polygamma(1)(0.4 * x - 2.5), "unit"),
+    ("polygamma", "polygamma(0,x)", lambda x: tf.math.polygamma(tf.zeros_like(x), x * 3.0),
+     lambda x: _np_polygamma(0)(x * 3.0), "pos"),
+    ("reciprocal_no_nan", "math.reciprocal_no_nan", lambda x: tf.math.reciprocal_no_nan(x), lambda x: 1.0 / x,
+     "denom"),
+    ("reciprocal_no_nan", "reciprocal_no_nan(0*x)", lambda x: tf.math.reciprocal_no_nan(x * 0.0),
+     lambda x: 0.0 * x, "any"),
     ("floor", "floor", lambda x: tf.floor(x), np.floor, "any"),
     ("floor", "math.floor*x", lambda x: tf.math.floor(x) * x, lambda x: np.floor(x) * x, "any"),
     ("round", "round", lambda x: tf.round(x), np.round, "any"),
@@ -135,6 +214,81 @@ UNARY = [
 for _op, _l, _fn, _ref, _dom in UNARY:
     for _s in [(), (3,), (2, 3)]:
         case(_op, f"{_l}{_s}".replace(" ", ""), _fn, _ref, [_s], domain=_dom)
+
+
+
+def _uniform(lo, hi):
+    """Generator: one input per shape, uniform in (lo, hi), either sign if
+    signed (then |x| in (lo, hi))."""
+    def gen_for(shapes, signed):
+        def gen(rng):
+            out = []
+            for s in shapes:
+                x = rng.uniform(lo, hi, size=s)
+                out.append(x * rng.choice([-1.0, 1.0], size=s) if signed else x)
+            return out
+        return gen
+    return gen_for
+
+
+# Ops defined on an interval: inputs drawn inside it, near its ends too. Their
+# gradient ops get cases here (the analytic derivative as reference), since
+# the generic ones draw from the fixed domains of gradcheck_common.
+INTERVAL = [
+    # op, label, fn, ref, derivative, interval, signed
+    ("asin", "asin", lambda x: tf.asin(x), np.arcsin, lambda x: 1 / np.sqrt(1 - x * x), (0.0, 0.85), True),
+    ("asin", "math.asin(near-1)", lambda x: tf.math.asin(x), np.arcsin, None, (0.9, 0.97), True),
+    ("acos", "acos", lambda x: tf.acos(x), np.arccos, lambda x: -1 / np.sqrt(1 - x * x), (0.0, 0.85), True),
+    ("acos", "math.acos(near-1)", lambda x: tf.math.acos(x), np.arccos, None, (0.9, 0.97), True),
+    ("atanh", "atanh", lambda x: tf.atanh(x), np.arctanh, lambda x: 1 / (1 - x * x), (0.0, 0.85), True),
+    ("atanh", "math.atanh(near-1)", lambda x: tf.math.atanh(x), np.arctanh, None, (0.9, 0.97), True),
+    ("acosh", "acosh", lambda x: tf.acosh(x), np.arccosh, lambda x: 1 / np.sqrt(x * x - 1), (1.2, 3.0), False),
+    ("acosh", "math.acosh(near-1)", lambda x: tf.math.acosh(x), np.arccosh, None, (1.02, 1.1), False),
+    ("erfinv", "math.erfinv", lambda x: tf.math.erfinv(x), _np_erfinv,
+     lambda x: math.sqrt(math.pi) / 2 * np.exp(_np_erfinv(x) ** 2), (0.0, 0.85), True),
+    ("erfinv", "math.erfinv(tail)", lambda x: tf.math.erfinv(x), _np_erfinv, None, (0.9, 0.99), True),
+]
+for _op, _l, _fn, _ref, _d, (_lo, _hi), _sg in INTERVAL:
+    for _s in [(), (3,), (2, 3)]:
+        case(_op, f"{_l}{_s}".replace(" ", ""), _fn, _ref, [_s], gen=_uniform(_lo, _hi)([_s], _sg))
+    if _d is None:
+        continue
+    _gop = getattr(_core, _op + "_grad")
+    _saves_y = next(e for e in _core.elementwise_ops() if e["name"] == _op)["saved"] == "y"
+    _gfn = ((lambda g, x, gop=_gop, op=getattr(_core, _op): gop(g, op(x))) if _saves_y else
+            (lambda g, x, gop=_gop: gop(g, x)))
+    for _shapes in [[(2, 3), (2, 3)], [(2, 2, 3), (2, 3)]]:
+        _g = (lambda shapes, lo, hi, sg: lambda rng: [rng.uniform(-2.0, 2.0, shapes[0])] +
+              _uniform(lo, hi)([shapes[1]], sg)(rng))(_shapes, _lo, _hi, _sg)
+        case(_op + "_grad", "x".join(str(s) for s in _shapes).replace(" ", ""), _gfn,
+             (lambda d: lambda g, x: g * d(x))(_d), _shapes, gen=_g)
+
+# Bool predicates: no gradient of their own; the cases check that a gradient
+# through the values they select is unaffected.
+for _op, _f, _nf in [("is_finite", lambda x: tf.math.is_finite(x), np.isfinite),
+                     ("is_nan", lambda x: tf.math.is_nan(x), np.isnan),
+                     ("is_inf", lambda x: tf.math.is_inf(x), np.isinf)]:
+    case(_op, f"where({_op}(x))",
+         (lambda f: lambda x: tf.where(f(x), x * x, tf.sin(x)))(_f),
+         (lambda f: lambda x: np.where(f(x), x * x, np.sin(x)))(_nf), [(2, 3)])
+
+for _sx, _sy in [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))]:
+    _l = f"{_sx}x{_sy}".replace(" ", "")
+    case("xlogy", _l, tf.math.xlogy, lambda x, y: x * np.log(y), [_sx, _sy], domain=("any", "pos"))
+    case("xlog1py", _l, tf.math.xlog1py, lambda x, y: x * np.log1p(y), [_sx, _sy], domain=("any", "pos"))
+    case("xdivy", _l, tf.math.xdivy, lambda x, y: x / y, [_sx, _sy], domain=("any", "denom"))
+    case("divide_no_nan", _l, tf.math.divide_no_nan, lambda x, y: x / y, [_sx, _sy], domain=("any", "denom"))
+    case("multiply_no_nan", _l, tf.math.multiply_no_nan, np.multiply, [_sx, _sy])
+# The zero cases: x == 0 for xlogy / xlog1py / xdivy, y == 0 for the _no_nan
+# ops; there the result is 0 for every value of the other input.
+case("xlogy", "xlogy(0,y)", lambda y: tf.math.xlogy(tf.zeros_like(y), y), lambda y: 0.0 * y, [(2, 3)])
+case("xlog1py", "xlog1py(0,y)", lambda y: tf.math.xlog1py(tf.zeros_like(y), y), lambda y: 0.0 * y, [(2, 3)])
+case("xdivy", "xdivy(0,y)", lambda y: tf.math.xdivy(tf.zeros_like(y), y), lambda y: 0.0 * y, [(2, 3)])
+case("divide_no_nan", "divide_no_nan(x,0)", lambda x: tf.math.divide_no_nan(x, tf.zeros_like(x)),
+     lambda x: 0.0 * x, [(2, 3)])
+case("multiply_no_nan", "multiply_no_nan(x,0)", lambda x: tf.math.multiply_no_nan(x, tf.zeros_like(x)),
+     lambda x: 0.0 * x, [(2, 3)])
+case("xlogy", "xlogy(x,x)", lambda x: tf.math.xlogy(x, x), lambda x: x * np.log(x), [(3,)], domain="pos")
 
 for _sx, _sy in [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))]:
     case("atan2", f"{_sx}x{_sy}".replace(" ", ""), tf.math.atan2, np.arctan2, [_sx, _sy], domain=("any", "denom"))

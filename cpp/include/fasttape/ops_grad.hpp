@@ -28,5 +28,18 @@ Tensor expm1_grad(const Tensor& g, const Tensor& x);       // g * e^x
 Tensor rsqrt_grad(const Tensor& g, const Tensor& y);       // g * -y^3 / 2
 Tensor reciprocal_grad(const Tensor& g, const Tensor& y);  // g * -y^2
 Tensor erf_grad(const Tensor& g, const Tensor& x);         // g * 2/sqrt(pi) e^(-x^2)
+Tensor erfc_grad(const Tensor& g, const Tensor& x);        // g * -2/sqrt(pi) e^(-x^2)
+Tensor erfinv_grad(const Tensor& g, const Tensor& y);      // g * sqrt(pi)/2 e^(y^2)
+Tensor atan_grad(const Tensor& g, const Tensor& x);        // g / (1 + x^2)
+Tensor asin_grad(const Tensor& g, const Tensor& x);        // g / sqrt(1 - x^2)
+Tensor acos_grad(const Tensor& g, const Tensor& x);        // -g / sqrt(1 - x^2)
+Tensor sinh_grad(const Tensor& g, const Tensor& x);        // g * cosh x
+Tensor cosh_grad(const Tensor& g, const Tensor& x);        // g * sinh x
+Tensor asinh_grad(const Tensor& g, const Tensor& y);       // g / cosh y
+Tensor acosh_grad(const Tensor& g, const Tensor& y);       // g / sinh y
+Tensor atanh_grad(const Tensor& g, const Tensor& x);       // g / (1 - x^2)
+Tensor reciprocal_no_nan_grad(const Tensor& g, const Tensor& y);  // g * -y^2
+Tensor lgamma_grad(const Tensor& g, const Tensor& x);      // g * digamma x
+Tensor digamma_grad(const Tensor& g, const Tensor& x);     // g * polygamma(1, x)
 
 }  // namespace fasttape

@@ -35,8 +35,33 @@ Tensor rsqrt(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
 Tensor erf(const Tensor& x);
 Tensor tan(const Tensor& x);
+Tensor erfc(const Tensor& x);
+Tensor erfinv(const Tensor& x);  // +-inf at +-1, NaN outside [-1, 1]
+Tensor atan(const Tensor& x);
+Tensor asin(const Tensor& x);  // NaN outside [-1, 1]
+Tensor acos(const Tensor& x);  // NaN outside [-1, 1]
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor asinh(const Tensor& x);
+Tensor acosh(const Tensor& x);  // NaN below 1
+Tensor atanh(const Tensor& x);  // +-inf at +-1, NaN outside [-1, 1]
+Tensor reciprocal_no_nan(const Tensor& x);  // 1 / x, 0 where x == 0
+Tensor lgamma(const Tensor& x);   // log |Gamma(x)|
+Tensor digamma(const Tensor& x);  // lgamma'; NaN at 0 and the negative integers
+// The a-th derivative of digamma (a = 0, 1, ...; NaN otherwise); a gets no gradient.
+Tensor polygamma(const Tensor& a, const Tensor& x);
+// Float predicates: bool results, no gradient.
+Tensor is_finite(const Tensor& x);
+Tensor is_nan(const Tensor& x);
+Tensor is_inf(const Tensor& x);
 // The angle of the point (x, y) in (-pi, pi]: atan(y / x) in the right quadrant.
 Tensor atan2(const Tensor& y, const Tensor& x);
+// Binary ops with a zero case (TensorFlow's): float only, broadcasting.
+Tensor xlogy(const Tensor& x, const Tensor& y);            // x * log(y), 0 where x == 0
+Tensor xlog1py(const Tensor& x, const Tensor& y);          // x * log1p(y), 0 where x == 0
+Tensor xdivy(const Tensor& x, const Tensor& y);            // x / y, 0 where x == 0
+Tensor divide_no_nan(const Tensor& x, const Tensor& y);    // x / y, 0 where y == 0
+Tensor multiply_no_nan(const Tensor& x, const Tensor& y);  // x * y, 0 where y == 0
 Tensor floor(const Tensor& x);  // zero gradient
 Tensor round(const Tensor& x);  // half to even; zero gradient
 // min(max(t, lo), hi) as TensorFlow composes it (minimum then maximum); the

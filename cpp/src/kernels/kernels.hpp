@@ -46,7 +46,13 @@ using wrap_t = typename WrapType<T>::type;
 template <class T> inline T wrap_add(T a, T b) { return static_cast<T>(wrap_t<T>(a) + wrap_t<T>(b)); }
 template <class T> inline T wrap_sub(T a, T b) { return static_cast<T>(wrap_t<T>(a) - wrap_t<T>(b)); }
 template <class T> inline T wrap_mul(T a, T b) { return static_cast<T>(wrap_t<T>(a) * wrap_t<T>(b)); }
-template <class T> inline T wrap_neg(T a) { return static_cast<T>(wrap_t<T>(0) - wrap_t<T>(a)); }
+template <class T> inline T wrap_neg(T a) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return -a;  // flips the sign bit: -(+0) is -0, as TensorFlow's Neg
+  } else {
+    return static_cast<T>(wrap_t<T>(0) - wrap_t<T>(a));
+  }
+}
 
 enum class BinOp {
   Add, Sub, Mul, Div, Pow, Max, Min, FloorDiv, FloorMod,

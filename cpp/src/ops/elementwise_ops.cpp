@@ -376,6 +376,73 @@ struct Atan2 {
   }
 };
 FT_BINARY_ENTRY(Atan2, atan2, kNsTop | kNsMath, "The angle of the point (x, y): atan(y / x) in the right quadrant.")
+
+// 1 where x != 0, else 0, in x's dtype: the factor TensorFlow's gradients of
+// xlogy, xlog1py and xdivy put on their x-partials.
+inline Tensor nonzero(const Tensor& x) { return cast(not_equal(x, scalar0(x)), x.dtype()); }
+
+// xlogy(x, y) = x log y, and x itself (a signed zero) where x == 0, even
+// where y is 0 or NaN.
+// d/dx = xlogy(x != 0, y), d/dy = xdivy(x, y).
+struct Xlogy {
+  static constexpr const char* tf = "Xlogy";
+  static constexpr const char* arg0 = "x";
+  static constexpr const char* arg1 = "y";
+  template <class T> static T f(T x, T y) { return x == T(0) ? x : x * std::log(y); }
+  static Tensor da(const Tensor& x, const Tensor& y, const Tensor&) { return xlogy(nonzero(x), y); }
+  static Tensor db(const Tensor& x, const Tensor& y, const Tensor&) { return xdivy(x, y); }
+};
+FT_BINARY_ENTRY(Xlogy, xlogy, kNsMath, "x * log(y), elementwise, and 0 where x is 0.")
+
+// xlog1py(x, y) = x log(1 + y), x where x == 0.
+// d/dx = xlog1py(x != 0, y), d/dy = xdivy(x, y + 1).
+struct Xlog1py {
+  static constexpr const char* tf = "Xlog1py";
+  static constexpr const char* arg0 = "x";
+  static constexpr const char* arg1 = "y";
+  template <class T> static T f(T x, T y) { return x == T(0) ? x : x * std::log1p(y); }
+  static Tensor da(const Tensor& x, const Tensor& y, const Tensor&) { return xlog1py(nonzero(x), y); }
+  static Tensor db(const Tensor& x, const Tensor& y, const Tensor&) { return xdivy(x, y + 1.0); }
+};
+FT_BINARY_ENTRY(Xlog1py, xlog1py, kNsMath, "x * log(1 + y), elementwise, and 0 where x is 0.")
+
+// xdivy(x, y) = x / y, x where x == 0 (even where y is 0 or NaN).
+// d/dx = xdivy(x != 0, y), d/dy = xdivy(-x, y^2).
+struct Xdivy {
+  static constexpr const char* tf = "Xdivy";
+  static constexpr const char* arg0 = "x";
+  static constexpr const char* arg1 = "y";
+  template <class T> static T f(T x, T y) { return x == T(0) ? x : x / y; }
+  static Tensor da(const Tensor& x, const Tensor& y, const Tensor&) { return xdivy(nonzero(x), y); }
+  static Tensor db(const Tensor& x, const Tensor& y, const Tensor&) { return xdivy(negative(x), square(y)); }
+};
+FT_BINARY_ENTRY(Xdivy, xdivy, kNsMath, "x / y, elementwise, and 0 where x is 0.")
+
+// divide_no_nan(x, y) = x / y, 0 where y == 0 (even where x is 0 or NaN).
+// d/dx = divide_no_nan(1, y), d/dy = divide_no_nan(divide_no_nan(-x, y), y).
+struct DivNoNan {
+  static constexpr const char* tf = "DivNoNan";
+  static constexpr const char* arg0 = "x";
+  static constexpr const char* arg1 = "y";
+  template <class T> static T f(T x, T y) { return y == T(0) ? T(0) : x / y; }
+  static Tensor da(const Tensor&, const Tensor& y, const Tensor&) { return divide_no_nan(scalar_like(1.0, y), y); }
+  static Tensor db(const Tensor& x, const Tensor& y, const Tensor&) {
+    return divide_no_nan(divide_no_nan(negative(x), y), y);
+  }
+};
+FT_BINARY_ENTRY(DivNoNan, divide_no_nan, kNsMath, "x / y, elementwise, and 0 where y is 0.")
+
+// multiply_no_nan(x, y) = x * y, 0 where y == 0 (even where x is inf or NaN).
+// d/dx = y (0 where y == 0), d/dy = x.
+struct MulNoNan {
+  static constexpr const char* tf = "MulNoNan";
+  static constexpr const char* arg0 = "x";
+  static constexpr const char* arg1 = "y";
+  template <class T> static T f(T x, T y) { return y == T(0) ? T(0) : x * y; }
+  static Tensor da(const Tensor&, const Tensor& y, const Tensor&) { return y; }
+  static Tensor db(const Tensor& x, const Tensor&, const Tensor&) { return x; }
+};
+FT_BINARY_ENTRY(MulNoNan, multiply_no_nan, kNsMath, "x * y, elementwise, and 0 where y is 0.")
 }  // namespace ops_detail
 
 // ---------------------------------------------------------------- where: saves cond
