@@ -6,6 +6,7 @@ import numpy as np
 
 import fasttape as tf
 from fasttape import _core
+from conv_refs import np_conv2d, np_pool
 from gradcheck_common import _sample, case
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
@@ -240,3 +241,150 @@ case("sqrt", "nn.l2_normalize-axis", lambda x: tf.nn.l2_normalize(x, axis=-1),
      lambda x: x / np.sqrt(np.sum(x * x, -1, keepdims=True)), [(2, 3)])
 case("sqrt", "nn.l2_normalize-all", lambda x: tf.nn.l2_normalize(x),
      lambda x: x / np.sqrt(np.sum(x * x)), [(2, 3)])
+
+
+# ---------------------------------------------------------------- convolutions (numpy reference: direct loops)
+_np_conv2d = np_conv2d
+
+
+def _np_conv2d_bpi(x_shape, w, g, strides, pads, dil):
+    """Adjoint of _np_conv2d in x (by the linear map's transpose, via einsum on unit inputs)."""
+    n, h, wd, c = x_shape
+    dx = np.zeros(x_shape)
+    xp = np.zeros((n, h + pads[0] + pads[1], wd + pads[2] + pads[3], c))
+    kh, kw, _, o = w.shape
+    ho, wo = g.shape[1], g.shape[2]
+    for a in range(kh):
+        for b in range(kw):
+            xp[:, a * dil[0]: a * dil[0] + (ho - 1) * strides[0] + 1: strides[0],
+               b * dil[1]: b * dil[1] + (wo - 1) * strides[1] + 1: strides[1], :] += np.einsum("nhwo,co->nhwc", g,
+                                                                                               w[a, b])
+    dx[...] = xp[:, pads[0]: pads[0] + h, pads[2]: pads[2] + wd, :]
+    return dx
+
+
+def _np_conv2d_bpf(x, w_shape, g, strides, pads, dil):
+    xp = np.pad(x, ((0, 0), (pads[0], pads[1]), (pads[2], pads[3]), (0, 0)))
+    kh, kw, c, o = w_shape
+    ho, wo = g.shape[1], g.shape[2]
+    dw = np.zeros(w_shape)
+    for a in range(kh):
+        for b in range(kw):
+            patch = xp[:, a * dil[0]: a * dil[0] + (ho - 1) * strides[0] + 1: strides[0],
+                       b * dil[1]: b * dil[1] + (wo - 1) * strides[1] + 1: strides[1], :]
+            dw[a, b] = np.einsum("nhwc,nhwo->co", patch, g)
+    return dw
+
+
+for _lab, _xs, _ws, _s, _p, _d in [
+        ("3x3-valid", (2, 5, 5, 2), (3, 3, 2, 3), [1, 1], "VALID", [1, 1]),
+        ("3x3-same-stride2", (1, 6, 5, 2), (3, 3, 2, 2), [2, 2], "SAME", [1, 1]),
+        ("2x3-same-dilated", (1, 6, 6, 1), (2, 3, 1, 2), [1, 1], "SAME", [2, 2]),
+        ("1x1-pointwise", (2, 3, 4, 3), (1, 1, 3, 2), [1, 1], "VALID", [1, 1]),
+        ("explicit-pads", (1, 4, 4, 2), (3, 2, 2, 2), [1, 2], [[0, 0], [1, 2], [0, 1], [0, 0]], [1, 1])]:
+    _pads = tf._conv_ops._pads("t", _p, _xs[1:3], _ws[0:2], _s, _d, "NHWC")
+    case("conv2d", _lab,
+         (lambda s, p, d: lambda x, w: tf.nn.conv2d(x, w, s, p, dilations=d))(_s, _p, _d),
+         (lambda s, p, d: lambda x, w: _np_conv2d(x, w, s, p, d))(_s, _pads, _d), [_xs, _ws])
+    _ys = _np_conv2d(np.zeros(_xs), np.zeros(_ws), _s, _pads, _d).shape
+    case("conv2d_backprop_input", _lab,
+         (lambda xs, s, d, p: lambda w, g: _core.conv2d_backprop_input(list(xs), w, g, s, d, p))(_xs, _s, _d, _pads),
+         (lambda xs, s, d, p: lambda w, g: _np_conv2d_bpi(xs, w, g, s, p, d))(_xs, _s, _d, _pads), [_ws, _ys])
+    case("conv2d_backprop_filter", _lab,
+         (lambda ws, s, d, p: lambda x, g: _core.conv2d_backprop_filter(x, list(ws), g, s, d, p))(_ws, _s, _d, _pads),
+         (lambda ws, s, d, p: lambda x, g: _np_conv2d_bpf(x, ws, g, s, p, d))(_ws, _s, _d, _pads), [_xs, _ys])
+case("conv2d", "nchw", lambda x, w: tf.nn.conv2d(x, w, 1, "SAME", data_format="NCHW"),
+     lambda x, w: np.transpose(_np_conv2d(np.transpose(x, (0, 2, 3, 1)), w, (1, 1), (1, 1, 1, 1)), (0, 3, 1, 2)),
+     [(1, 2, 4, 3), (3, 3, 2, 2)])
+case("conv2d", "conv1d", lambda x, w: tf.nn.conv1d(x, w, 2, "SAME"),
+     lambda x, w: _np_conv2d(x[:, None], w[None], (1, 2), (0, 0, 1, 1))[:, 0], [(2, 7, 2), (3, 2, 2)])
+case("conv2d_backprop_input", "conv2d_transpose",
+     lambda g, w: tf.nn.conv2d_transpose(g, w, [1, 5, 5, 2], 2, "SAME"),
+     lambda g, w: _np_conv2d_bpi((1, 5, 5, 2), w, g, (2, 2), (1, 1, 1, 1), (1, 1)), [(1, 3, 3, 3), (3, 3, 2, 3)])
+
+
+# ---------------------------------------------------------------- pooling (numpy reference: window loops)
+_np_pool = np_pool
+
+
+def _windows(shape, k, s, pads):
+    n, h, w, c = shape
+    ho = (h + pads[0] + pads[1] - k[0]) // s[0] + 1
+    wo = (w + pads[2] + pads[3] - k[1]) // s[1] + 1
+    for i in range(ho):
+        for j in range(wo):
+            h0, w0 = i * s[0] - pads[0], j * s[1] - pads[2]
+            yield i, j, slice(max(h0, 0), min(h0 + k[0], h)), slice(max(w0, 0), min(w0 + k[1], w))
+
+
+def _np_avg_grad(xs, g, k, s, pads):
+    dx = np.zeros(xs)
+    for i, j, hs, ws in _windows(xs, k, s, pads):
+        cnt = (hs.stop - hs.start) * (ws.stop - ws.start)
+        dx[:, hs, ws, :] += g[:, i, j, None, None, :] / cnt
+    return dx
+
+
+def _argmax_masks(x, k, s, pads):
+    """(i, j, one-hot mask of each window's maximum over x's spatial dims)."""
+    for i, j, hs, ws in _windows(x.shape, k, s, pads):
+        win = x[:, hs, ws, :]
+        flat = win.reshape(win.shape[0], -1, win.shape[3])
+        idx = flat.argmax(axis=1)
+        mask = np.zeros_like(x)
+        for n in range(x.shape[0]):
+            for c in range(x.shape[3]):
+                a, b = divmod(int(idx[n, c]), win.shape[2])
+                mask[n, hs.start + a, ws.start + b, c] = 1.0
+        yield i, j, mask
+
+
+def _np_max_grad(x, g, k, s, pads):
+    dx = np.zeros_like(x)
+    for i, j, mask in _argmax_masks(x, k, s, pads):
+        dx += mask * g[:, i, j, None, None, :]
+    return dx
+
+
+def _np_max_grad_grad(x, u, k, s, pads):
+    ys = _np_pool(x, k, s, pads, "MAX").shape
+    out = np.zeros(ys)
+    for i, j, mask in _argmax_masks(x, k, s, pads):
+        out[:, i, j, :] = (mask * u).sum(axis=(1, 2))
+    return out
+
+
+def _distinct(shapes):
+    """Inputs whose pooling windows have one clear maximum (no ties)."""
+    def gen(rng):
+        out = []
+        for s in shapes:
+            v = rng.permutation(int(np.prod(s))).astype(np.float64) * 0.1 - 1.0
+            out.append(v.reshape(s))
+        return out
+    return gen
+
+
+for _lab, _xs, _k, _s, _p in [("2x2-valid", (2, 4, 4, 2), [2, 2], [2, 2], "VALID"),
+                              ("3x3-same-stride2", (1, 5, 5, 2), [3, 3], [2, 2], "SAME"),
+                              ("overlap-2x3-stride1", (1, 4, 5, 1), [2, 3], [1, 1], "VALID")]:
+    _pp = tf._conv_ops._pads("t", _p, _xs[1:3], _k, _s, [1, 1], "NHWC")
+    _ys = _np_pool(np.zeros(_xs), _k, _s, _pp, "MAX").shape
+    case("max_pool2d", _lab, (lambda k, s, p: lambda x: tf.nn.max_pool2d(x, k, s, p))(_k, _s, _p),
+         (lambda k, s, p: lambda x: _np_pool(x, k, s, p, "MAX"))(_k, _s, _pp), [_xs], gen=_distinct([_xs]))
+    case("avg_pool2d", _lab, (lambda k, s, p: lambda x: tf.nn.avg_pool2d(x, k, s, p))(_k, _s, _p),
+         (lambda k, s, p: lambda x: _np_pool(x, k, s, p, "AVG"))(_k, _s, _pp), [_xs])
+    case("avg_pool2d_grad", _lab,
+         (lambda xs, k, s, p: lambda g: _core.avg_pool2d_grad(list(xs), g, k, s, p))(_xs, _k, _s, _pp),
+         (lambda xs, k, s, p: lambda g: _np_avg_grad(xs, g, k, s, p))(_xs, _k, _s, _pp), [_ys])
+    case("max_pool2d_grad", _lab,
+         (lambda k, s, p: lambda x, g: _core.max_pool2d_grad(x, g, k, s, p))(_k, _s, _pp),
+         (lambda k, s, p: lambda x, g: _np_max_grad(x, g, k, s, p))(_k, _s, _pp), [_xs, _ys],
+         gen=(lambda xs, ys: lambda rng: _distinct([xs])(rng) + [rng.uniform(-2, 2, size=ys)])(_xs, _ys))
+    case("max_pool2d_grad_grad", _lab,
+         (lambda k, s, p: lambda x, u: _core.max_pool2d_grad_grad(x, u, k, s, p))(_k, _s, _pp),
+         (lambda k, s, p: lambda x, u: _np_max_grad_grad(x, u, k, s, p))(_k, _s, _pp), [_xs, _xs],
+         gen=(lambda xs: lambda rng: _distinct([xs])(rng) + [rng.uniform(-2, 2, size=xs)])(_xs))
+case("max_pool2d", "nchw-1d", lambda x: tf.nn.max_pool1d(x, 2, 1, "SAME", data_format="NCW"),
+     lambda x: np.transpose(_np_pool(np.transpose(x, (0, 2, 1))[:, None], (1, 2), (1, 1), (0, 0, 0, 1),
+                                     "MAX")[:, 0], (0, 2, 1)), [(1, 2, 5)], gen=_distinct([(1, 2, 5)]))

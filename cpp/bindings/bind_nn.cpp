@@ -36,8 +36,116 @@ void def_act(py::module_& m, const char* name) {
 
 }  // namespace
 
+// Conv2dParams from the Python layer's resolved lists (fasttape/_nn_ops.py
+// turns TensorFlow's strides/padding/data_format arguments into these).
+fasttape::Conv2dParams conv_params(const std::vector<int64_t>& strides, const std::vector<int64_t>& dilations,
+                                   const std::vector<int64_t>& pads) {
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    throw py::value_error("conv2d: strides and dilations need 2 values (rows, columns), pads 4 (top, bottom, "
+                          "left, right)");
+  fasttape::Conv2dParams p;
+  for (int i = 0; i < 2; ++i) {
+    p.strides[i] = strides[i];
+    p.dilations[i] = dilations[i];
+  }
+  for (int i = 0; i < 4; ++i) p.pads[i] = pads[i];
+  return p;
+}
+
+fasttape::Pool2dParams pool_params(const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+                                   const std::vector<int64_t>& pads) {
+  if (ksize.size() != 2 || strides.size() != 2 || pads.size() != 4)
+    throw py::value_error("pooling: ksize and strides need 2 values (rows, columns), pads 4 (top, bottom, left, "
+                          "right)");
+  fasttape::Pool2dParams p;
+  for (int i = 0; i < 2; ++i) {
+    p.ksize[i] = ksize[i];
+    p.strides[i] = strides[i];
+  }
+  for (int i = 0; i < 4; ++i) p.pads[i] = pads[i];
+  return p;
+}
+
 void bind_nn(py::module_& m) {
   auto nm = py::arg("name") = py::none();
+  using IV = std::vector<int64_t>;
+  m.def(
+      "max_pool2d",
+      [](py::handle input, IV ksize, IV strides, IV pads) {
+        Tensor x = must(input, "max_pool2d");
+        const auto p = pool_params(ksize, strides, pads);
+        return wrap(run(x.numel(), [&] { return max_pool2d(x, p); }));
+      },
+      py::arg("input"), py::arg("ksize"), py::arg("strides"), py::arg("pads"),
+      "2-D max pooling of an NHWC input; explicit pads (top, bottom, left, right). fasttape.nn.max_pool2d takes "
+      "TensorFlow's arguments.");
+  m.def(
+      "avg_pool2d",
+      [](py::handle input, IV ksize, IV strides, IV pads) {
+        Tensor x = must(input, "avg_pool2d");
+        const auto p = pool_params(ksize, strides, pads);
+        return wrap(run(x.numel(), [&] { return avg_pool2d(x, p); }));
+      },
+      py::arg("input"), py::arg("ksize"), py::arg("strides"), py::arg("pads"),
+      "2-D average pooling of an NHWC input (padding is not counted in the average).");
+  m.def(
+      "max_pool2d_grad",
+      [](py::handle input, py::handle grad, IV ksize, IV strides, IV pads) {
+        Tensor x = must(input, "max_pool2d_grad"), g = must(grad, "max_pool2d_grad");
+        const auto p = pool_params(ksize, strides, pads);
+        return wrap(run(x.numel(), [&] { return max_pool2d_grad(x, g, p); }));
+      },
+      py::arg("input"), py::arg("grad"), py::arg("ksize"), py::arg("strides"), py::arg("pads"),
+      "The gradient of max_pool2d: grad routed to each window's first maximum in input.");
+  m.def(
+      "max_pool2d_grad_grad",
+      [](py::handle input, py::handle grad, IV ksize, IV strides, IV pads) {
+        Tensor x = must(input, "max_pool2d_grad_grad"), g = must(grad, "max_pool2d_grad_grad");
+        const auto p = pool_params(ksize, strides, pads);
+        return wrap(run(x.numel(), [&] { return max_pool2d_grad_grad(x, g, p); }));
+      },
+      py::arg("input"), py::arg("grad"), py::arg("ksize"), py::arg("strides"), py::arg("pads"),
+      "The gradient of max_pool2d_grad in its grad: each window takes grad at its first maximum in input.");
+  m.def(
+      "avg_pool2d_grad",
+      [](IV input_shape, py::handle grad, IV ksize, IV strides, IV pads) {
+        Tensor g = must(grad, "avg_pool2d_grad");
+        const auto p = pool_params(ksize, strides, pads);
+        return wrap(run(g.numel(), [&] { return avg_pool2d_grad(input_shape, g, p); }));
+      },
+      py::arg("input_shape"), py::arg("grad"), py::arg("ksize"), py::arg("strides"), py::arg("pads"),
+      "The gradient of avg_pool2d: grad spread evenly over each window.");
+  m.def(
+      "conv2d",
+      [](py::handle input, py::handle filter, std::vector<int64_t> strides, std::vector<int64_t> dilations,
+         std::vector<int64_t> pads) {
+        Tensor x = must(input, "conv2d"), w = must(filter, "conv2d");
+        const auto p = conv_params(strides, dilations, pads);
+        return wrap(run(x.numel() + w.numel(), [&] { return conv2d(x, w, p); }));
+      },
+      py::arg("input"), py::arg("filter"), py::arg("strides"), py::arg("dilations"), py::arg("pads"),
+      "2-D convolution of an NHWC input with an HWIO filter; explicit pads (top, bottom, left, right). "
+      "fasttape.nn.conv2d takes TensorFlow's arguments.");
+  m.def(
+      "conv2d_backprop_input",
+      [](std::vector<int64_t> input_sizes, py::handle filter, py::handle out_backprop, std::vector<int64_t> strides,
+         std::vector<int64_t> dilations, std::vector<int64_t> pads) {
+        Tensor w = must(filter, "conv2d_backprop_input"), g = must(out_backprop, "conv2d_backprop_input");
+        const auto p = conv_params(strides, dilations, pads);
+        return wrap(run(w.numel() + g.numel(), [&] { return conv2d_backprop_input(input_sizes, w, g, p); }));
+      },
+      py::arg("input_sizes"), py::arg("filter"), py::arg("out_backprop"), py::arg("strides"), py::arg("dilations"),
+      py::arg("pads"), "The gradient of conv2d with respect to its input (TensorFlow's Conv2DBackpropInput).");
+  m.def(
+      "conv2d_backprop_filter",
+      [](py::handle input, std::vector<int64_t> filter_sizes, py::handle out_backprop, std::vector<int64_t> strides,
+         std::vector<int64_t> dilations, std::vector<int64_t> pads) {
+        Tensor x = must(input, "conv2d_backprop_filter"), g = must(out_backprop, "conv2d_backprop_filter");
+        const auto p = conv_params(strides, dilations, pads);
+        return wrap(run(x.numel() + g.numel(), [&] { return conv2d_backprop_filter(x, filter_sizes, g, p); }));
+      },
+      py::arg("input"), py::arg("filter_sizes"), py::arg("out_backprop"), py::arg("strides"), py::arg("dilations"),
+      py::arg("pads"), "The gradient of conv2d with respect to its filter (TensorFlow's Conv2DBackpropFilter).");
   py::arg features("features");
 
   def_act<softplus>(m, "softplus");

@@ -18,6 +18,36 @@ Tensor softplus(const Tensor& x);                          // log(1 + exp(x)), s
 // zero (not None). relu6_grad and elu_grad: fasttape/ops_grad.hpp.
 Tensor leaky_relu_grad(const Tensor& g, const Tensor& x, double alpha = 0.2);
 
+// ---- 2-D convolution: input NHWC, filter HWIO [KH, KW, C, O]
+struct Conv2dParams {
+  int64_t strides[2] = {1, 1};    // rows, columns
+  int64_t dilations[2] = {1, 1};
+  int64_t pads[4] = {0, 0, 0, 0};  // top, bottom, left, right (SAME/VALID are computed by the caller)
+};
+Tensor conv2d(const Tensor& input, const Tensor& filter, const Conv2dParams& p = {});
+// The gradients of conv2d (TensorFlow's Conv2DBackpropInput / Filter); each
+// is an op with its own VJP, so convolutions differentiate to any order.
+Tensor conv2d_backprop_input(const std::vector<int64_t>& input_shape, const Tensor& filter,
+                             const Tensor& out_backprop, const Conv2dParams& p = {});
+Tensor conv2d_backprop_filter(const Tensor& input, const std::vector<int64_t>& filter_shape,
+                              const Tensor& out_backprop, const Conv2dParams& p = {});
+
+// ---- 2-D pooling over NHWC input; padding never wins a max and is not
+// counted in an average (TensorFlow's 'SAME' pooling).
+struct Pool2dParams {
+  int64_t ksize[2] = {2, 2};
+  int64_t strides[2] = {2, 2};
+  int64_t pads[4] = {0, 0, 0, 0};  // top, bottom, left, right
+};
+Tensor max_pool2d(const Tensor& input, const Pool2dParams& p = {});
+Tensor avg_pool2d(const Tensor& input, const Pool2dParams& p = {});
+// Their gradients (TensorFlow's MaxPoolGrad / AvgPoolGrad), ops of their own.
+Tensor max_pool2d_grad(const Tensor& input, const Tensor& grad, const Pool2dParams& p = {});
+// max_pool2d_grad's gradient in grad (TensorFlow's MaxPoolGradGrad): grad
+// (shaped like input) read at each window's maximum.
+Tensor max_pool2d_grad_grad(const Tensor& input, const Tensor& grad, const Pool2dParams& p = {});
+Tensor avg_pool2d_grad(const std::vector<int64_t>& input_shape, const Tensor& grad, const Pool2dParams& p = {});
+
 // ---- softmax along one axis (stable: the max is subtracted)
 Tensor softmax(const Tensor& logits, int64_t axis = -1);
 Tensor log_softmax(const Tensor& logits, int64_t axis = -1);
