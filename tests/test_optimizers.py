@@ -48,7 +48,7 @@ def ref_adam(lr, b1=0.9, b2=0.999, eps=1e-7, amsgrad=False, wd=None):
 def ref_rmsprop(lr, rho=0.9, momentum=0.0, eps=1e-7, centered=False):
     def step(x, g, st, t, dt):
         vel = st.setdefault("vel", np.zeros_like(x))
-        vel[...] = dt(rho) * vel + dt(1 - rho) * g * g
+        vel[...] = dt(rho) * vel + dt(1 - rho) * (g * g)  # Keras: (1 - rho) * square(g)
         if centered:
             a = st.setdefault("a", np.zeros_like(x))
             a[...] = dt(rho) * a + dt(1 - rho) * g

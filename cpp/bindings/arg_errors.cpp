@@ -10,8 +10,10 @@
 // TypeError; an argument of the wrong type keeps pybind11's message. (A
 // second pybind11 overload could do the same, but an overloaded function
 // makes pybind11's dispatch slower for every call.) The wrapper shows the
-// op's name and docstring, so help() and the stub generator see the op.
+// op's name, docstring and text signature, so help(), inspect.signature
+// and the stub generator see the op.
 #include <cstddef>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -25,7 +27,18 @@ struct Params {
   std::vector<std::string> names;  // every named parameter
   size_t positional = 0;           // how many of them may be passed by position
   bool open = false;               // takes *args or **kwargs: anything fits
+  std::string text_signature;      // "(a, b=None, *, c=False)", for inspect.signature
 };
+
+// A default value inspect can read back (a Python literal), else "...".
+std::string literal(const std::string& v) {
+  if (v == "None" || v == "True" || v == "False" || v == "[]" || v == "()") return v;
+  if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front()) return v;
+  char* end = nullptr;
+  std::strtod(v.c_str(), &end);
+  if (!v.empty() && end && *end == '\0') return v;
+  return "...";
+}
 
 // The parameters of pybind11's signature line "name(a: T, b: U = 1, *, c: V) -> R".
 bool parse(const std::string& doc, const std::string& name, Params* out) {
@@ -49,6 +62,7 @@ bool parse(const std::string& doc, const std::string& name, Params* out) {
   if (i == doc.size()) return false;
   if (!cur.empty()) parts.push_back(cur);
   bool keyword_only = false;
+  std::vector<std::string> sig;
   for (std::string p : parts) {
     const size_t b = p.find_first_not_of(' ');
     if (b == std::string::npos) continue;
@@ -65,7 +79,13 @@ bool parse(const std::string& doc, const std::string& name, Params* out) {
     const size_t e = p.find_first_of(":= ");
     out->names.push_back(p.substr(0, e));
     if (!keyword_only) ++out->positional;
+    if (keyword_only && out->names.size() == out->positional + 1) sig.push_back("*");
+    const size_t eq = p.find(" = ");
+    sig.push_back(out->names.back() + (eq == std::string::npos ? "" : "=" + literal(p.substr(eq + 3))));
   }
+  out->text_signature = "(";
+  for (size_t k = 0; k < sig.size(); ++k) out->text_signature += (k ? ", " : "") + sig[k];
+  out->text_signature += ")";
   return true;
 }
 
@@ -114,9 +134,15 @@ PyObject* op_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, Py
 
 PyObject* op_get_doc(PyObject* self, void*) { return PyObject_GetAttrString(as_op(self)->inner, "__doc__"); }
 PyObject* op_get_name(PyObject* self, void*) { return PyUnicode_FromString(as_op(self)->name->c_str()); }
-PyObject* op_get_wrapped(PyObject* self, void*) {
-  Py_INCREF(as_op(self)->inner);
-  return as_op(self)->inner;
+PyObject* op_get_text_signature(PyObject* self, void*) {
+  return PyUnicode_FromString(as_op(self)->params->text_signature.c_str());
+}
+// Not bound to an instance when stored on a class, like a builtin function;
+// having __get__ also makes inspect read the op as a builtin, through
+// __text_signature__.
+PyObject* op_descr_get(PyObject* self, PyObject*, PyObject*) {
+  Py_INCREF(self);
+  return self;
 }
 PyObject* op_repr(PyObject* self) { return PyUnicode_FromFormat("<fasttape op %s>", as_op(self)->name->c_str()); }
 
@@ -124,7 +150,7 @@ PyGetSetDef op_getset[] = {
     {"__doc__", op_get_doc, nullptr, nullptr, nullptr},
     {"__name__", op_get_name, nullptr, nullptr, nullptr},
     {"__qualname__", op_get_name, nullptr, nullptr, nullptr},
-    {"__wrapped__", op_get_wrapped, nullptr, nullptr, nullptr},
+    {"__text_signature__", op_get_text_signature, nullptr, nullptr, nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
@@ -142,6 +168,7 @@ void add_argument_errors(py::module_& m) {
       {Py_tp_getset, op_getset},
       {Py_tp_members, op_members},
       {Py_tp_repr, reinterpret_cast<void*>(op_repr)},
+      {Py_tp_descr_get, reinterpret_cast<void*>(op_descr_get)},
       {0, nullptr},
   };
 #ifdef Py_TPFLAGS_IMMUTABLETYPE
