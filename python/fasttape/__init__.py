@@ -26,9 +26,11 @@ from ._module import Module  # noqa: F401
 from ._scope import name_scope  # noqa: F401
 from ._math_ops import *  # noqa: F401,F403
 from ._array_ops import *  # noqa: F401,F403
+from ._array_extra import *  # noqa: F401,F403
 from ._nn_ops import *  # noqa: F401,F403
+from ._segment_ops import *  # noqa: F401,F403
 from ._linalg_ops import einsum  # noqa: F401
-from . import _array_ops, _linalg_ops, _math_ops, _nn_ops
+from . import _array_extra, _array_ops, _linalg_ops, _math_ops, _nn_ops, _segment_ops
 from . import autodiff, config, debugging, linalg, math, nn, random  # noqa: F401
 # Control flow, printing and the asserts TensorFlow keeps at the top level.
 from ._control_flow import *  # noqa: F401,F403
@@ -77,5 +79,5 @@ __all__ = [
     "math", "matmul", "maximum", "minimum", "multiply", "newaxis", "nn", "not_equal", "ones", "ones_like",
     "pow", "range", "rank", "reduce_mean", "reduce_sum", "reshape", "shape", "show_config", "size", "subtract",
     "transpose", "where", "zeros", "zeros_like", "linalg", "TensorSpec", "function", "Module", "name_scope",
-] + _math_ops.__all__ + _array_ops.__all__ + _nn_ops.__all__ + _linalg_ops.TOP_LEVEL + _export(globals(), "top")
+] + _math_ops.__all__ + _array_ops.__all__ + _array_extra.__all__ + _nn_ops.__all__ + _segment_ops.__all__ + _linalg_ops.TOP_LEVEL + _export(globals(), "top")
 __all__ += _control_flow.__all__ + ["print"] + debugging.TOP_LEVEL

@@ -9,6 +9,13 @@ from ._math_ops import (add_n, argmax, argmin, cumsum, reduce_logsumexp, reduce_
 from ._registry import export as _export
 from ._nn_ops import l2_normalize, log_softmax, softmax, softplus  # noqa: F401
 from ._ops import cast  # noqa: F401
+from ._segment_ops import (count_nonzero, cumprod, cumulative_logsumexp, polyval, reduce_all,  # noqa: F401
+                           reduce_any, reduce_euclidean_norm, segment_max, segment_mean, segment_min,
+                           segment_prod, segment_sum, unsorted_segment_max, unsorted_segment_mean,
+                           unsorted_segment_min, unsorted_segment_prod, unsorted_segment_sqrt_n,
+                           unsorted_segment_sum)
+from ._nn_extra import in_top_k, log_sigmoid, top_k  # noqa: F401
+from ._array_extra import bincount  # noqa: F401
 
 truediv = divide
 floor_div = floordiv
@@ -23,4 +30,11 @@ __all__ = ["add", "cast", "divide", "equal", "floordiv", "floor_div", "floormod"
            "reduce_std", "reduce_variance", "squared_difference",
            # also in fasttape.nn, as in TensorFlow
            "l2_normalize", "log_softmax", "softmax", "softplus",
+           # segment reductions, scans and reductions (_segment_ops)
+           "count_nonzero", "cumprod", "cumulative_logsumexp", "polyval", "reduce_all", "reduce_any",
+           "reduce_euclidean_norm", "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum",
+           "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod",
+           "unsorted_segment_sqrt_n", "unsorted_segment_sum",
+           # also in fasttape.nn / array functions TensorFlow keeps in tf.math
+           "in_top_k", "log_sigmoid", "top_k", "bincount",
            ] + _export(globals(), "math")  # the elementwise op entries
