@@ -590,6 +590,122 @@ def w9_saved_bytes(d):
 
 
 # ============================================================ the table of workloads
+# ============================================================ W10 small CNN train step
+W10_LR = 0.05
+
+
+def w10_data(quick):
+    r = _rng(10)
+    return {"x": r.standard_normal((32, 28, 28, 1), dtype=np.float32),
+            "y": r.integers(0, 10, size=32),
+            "w1": (r.standard_normal((3, 3, 1, 32)) * 0.3).astype(np.float32),
+            "w2": (r.standard_normal((3, 3, 32, 64)) * 0.06).astype(np.float32),
+            "w3": (r.standard_normal((5 * 5 * 64, 10)) * 0.03).astype(np.float32),
+            "b3": np.zeros(10, np.float32)}
+
+
+def _np_conv_valid(x, w):
+    p = np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(1, 2))  # n, h, w, c, a, b
+    return np.einsum("nhwcab,abco->nhwo", p, w, optimize=True), p
+
+
+def _np_pool2(x):  # 2x2 max pool, stride 2, VALID
+    n, h, w, c = x.shape
+    ho, wo = h // 2, w // 2
+    v = x[:, :2 * ho, :2 * wo].reshape(n, ho, 2, wo, 2, c)
+    y = v.max(axis=(2, 4))
+    mask = (v == y[:, :, None, :, None, :])
+    mask &= np.cumsum(np.cumsum(mask, axis=2), axis=4) == 1  # the first maximum only
+    return y, mask
+
+
+def _np_unpool2(g, mask, shape):
+    n, ho, _, wo, _, c = mask.shape
+    d = np.zeros(shape, g.dtype)
+    d[:, :2 * ho, :2 * wo] = (mask * g[:, :, None, :, None, :]).reshape(n, 2 * ho, 2 * wo, c)
+    return d
+
+
+def w10_numpy(d):
+    x, y = d["x"], d["y"]
+    P = {k: d[k].copy() for k in ("w1", "w2", "w3", "b3")}
+
+    def step():
+        h1, p1 = _np_conv_valid(x, P["w1"])
+        r1 = np.maximum(h1, 0)
+        q1, m1 = _np_pool2(r1)
+        h2, p2 = _np_conv_valid(q1, P["w2"])
+        r2 = np.maximum(h2, 0)
+        q2, m2 = _np_pool2(r2)
+        f = q2.reshape(len(x), -1)
+        z = f @ P["w3"] + P["b3"]
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        prob = e / e.sum(axis=1, keepdims=True)
+        dz = prob.copy()
+        dz[np.arange(len(x)), y] -= 1
+        dz /= len(x)
+        g3, gb = f.T @ dz, dz.sum(axis=0)
+        dq2 = (dz @ P["w3"].T).reshape(q2.shape)
+        dh2 = _np_unpool2(dq2, m2, r2.shape) * (h2 > 0)
+        g2 = np.einsum("nhwcab,nhwo->abco", p2, dh2, optimize=True)
+        dpad = np.pad(dh2, ((0, 0), (2, 2), (2, 2), (0, 0)))
+        pw = np.lib.stride_tricks.sliding_window_view(dpad, (3, 3), axis=(1, 2))
+        dq1 = np.einsum("nhwoab,abco->nhwc", pw, P["w2"][::-1, ::-1], optimize=True)
+        dh1 = _np_unpool2(dq1, m1, r1.shape) * (h1 > 0)
+        g1 = np.einsum("nhwcab,nhwo->abco", p1, dh1, optimize=True)
+        grads = [g1, g2, g3, gb]
+        for k, g in zip(("w1", "w2", "w3", "b3"), grads):
+            P[k] -= W10_LR * g
+        return grads, {}
+    return step
+
+
+def w10_fasttape(d):
+    tf = _tf()
+    x, y = tf.constant(d["x"]), tf.constant(d["y"])
+    V = [tf.Variable(d[k]) for k in ("w1", "w2", "w3", "b3")]
+    opt = tf.keras.optimizers.SGD(W10_LR)
+
+    def step():
+        w1, w2, w3, b3 = V
+        with tf.GradientTape() as tape:
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, w1, 1, "VALID")), 2, 2, "VALID")
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(h, w2, 1, "VALID")), 2, 2, "VALID")
+            logits = tf.matmul(tf.reshape(h, [32, -1]), w3) + b3
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+        grads = tape.gradient(loss, V)
+        opt.apply_gradients(zip(grads, V))
+        return grads, {}
+    return step
+
+
+def w10_torch(d):
+    torch = _torch()
+    F = torch.nn.functional
+    x = torch.from_numpy(d["x"].transpose(0, 3, 1, 2).copy())
+    y = torch.from_numpy(d["y"].astype(np.int64))
+    w1 = torch.tensor(d["w1"].transpose(3, 2, 0, 1).copy(), requires_grad=True)
+    w2 = torch.tensor(d["w2"].transpose(3, 2, 0, 1).copy(), requires_grad=True)
+    # torch flattens NCHW; permute the dense weight's rows so the model is the same function.
+    w3 = torch.tensor(d["w3"].reshape(5, 5, 64, 10).transpose(2, 0, 1, 3).reshape(-1, 10).copy(), requires_grad=True)
+    b3 = torch.tensor(d["b3"].copy(), requires_grad=True)
+    params = [w1, w2, w3, b3]
+    opt = torch.optim.SGD(params, lr=W10_LR)
+
+    def step():
+        opt.zero_grad()
+        h = F.max_pool2d(F.relu(F.conv2d(x, w1)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, w2)), 2)
+        loss = F.cross_entropy(h.reshape(32, -1) @ w3 + b3, y)
+        loss.backward()
+        grads = [w1.grad.permute(2, 3, 1, 0), w2.grad.permute(2, 3, 1, 0),
+                 w3.grad.reshape(64, 5, 5, 10).permute(1, 2, 0, 3).reshape(-1, 10), b3.grad]
+        out = [g.detach().clone() for g in grads]
+        opt.step()
+        return out, {}
+    return step
+
+
 # ============================================================ W11 fused Adam step
 W11_N = 1_000_000
 
@@ -748,6 +864,9 @@ WORKLOADS = {w.name: w for w in [
              [("total", "ms/step", None, MS), ("peak_rss", "peak RSS MiB", None, ("MiB", 2.0 ** -20))],
              {"ms/step": [("torch", 0.7)], "peak RSS MiB": [("saved", 1.1)]},
              rtol=1e-3, repeats=(3, 1), warmup=(2, 2), reference=w9_reference, memory=True),
+    Workload("W10", "small CNN step: 32x28x28x1, conv3x3x32-relu-maxpool2, conv3x3x64-relu-maxpool2, dense 10, "
+             "softmax xent, SGD", "w10", [("total", "ms/step", None, MS)], {"ms/step": [("torch", 1.0)]},
+             inner=(5, 2), repeats=(11, 5), rtol=1e-4),
     # W11 checks the variable after the first step against Keras's formulas
     # in float64 (bench/bench_optim.py adds the bandwidth and a 16M row).
     Workload("W11", "Adam step (apply_gradients) on 1,000,000 float32 parameters", "w11",
