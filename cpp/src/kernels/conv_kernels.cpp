@@ -35,15 +35,29 @@ void im2col(const Conv2dGeom& g, const T* x, int64_t n0, int64_t nn, T* cols) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t n = n0 + r / (g.Ho * g.Wo), p = r % (g.Ho * g.Wo), i = p / g.Wo, j = p % g.Wo;
       T* out = cols + r * K;
+      const int64_t w0 = j * g.sw - g.pl;
+      // Undilated taps of one filter row that stay inside the image are
+      // one contiguous run of KW * C input values: one copy, not KW.
+      const bool row_inside = g.dw == 1 && w0 >= 0 && w0 + g.KW <= g.W;
       for (int64_t a = 0; a < g.KH; ++a) {
         const int64_t hi = i * g.sh - g.pt + a * g.dh;
+        T* row = out + a * g.KW * g.C;
+        if (hi < 0 || hi >= g.H) {
+          std::fill(row, row + g.KW * g.C, T(0));
+          continue;
+        }
+        const T* src = x + ((n * g.H + hi) * g.W) * g.C;
+        if (row_inside) {
+          std::copy(src + w0 * g.C, src + (w0 + g.KW) * g.C, row);
+          continue;
+        }
         for (int64_t b = 0; b < g.KW; ++b) {
-          const int64_t wi = j * g.sw - g.pl + b * g.dw;
-          T* dst = out + (a * g.KW + b) * g.C;
-          if (hi < 0 || hi >= g.H || wi < 0 || wi >= g.W)
-            std::memset(dst, 0, sizeof(T) * g.C);
+          const int64_t wi = w0 + b * g.dw;
+          T* dst = row + b * g.C;
+          if (wi < 0 || wi >= g.W)
+            std::fill(dst, dst + g.C, T(0));
           else
-            std::memcpy(dst, x + ((n * g.H + hi) * g.W + wi) * g.C, sizeof(T) * g.C);
+            std::copy(src + wi * g.C, src + (wi + 1) * g.C, dst);
         }
       }
     }
